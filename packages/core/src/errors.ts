@@ -1,0 +1,87 @@
+/**
+ * Typed errors with stable `code`s. Callers branch on `code` (or `instanceof`), never on
+ * message text; messages say what went wrong and what the user can do about it.
+ */
+
+/** Every error code modelkit throws. Codes are stable across releases. */
+export const ErrorCodes = {
+  /** The input is not a decodable image (corrupt, truncated, unknown format). */
+  IMAGE_DECODE: 'E_IMAGE_DECODE',
+  /** The input file or buffer is empty (zero bytes) or has zero width/height. */
+  IMAGE_EMPTY: 'E_IMAGE_EMPTY',
+  /** The image has more pixels than the configured cap. */
+  IMAGE_TOO_LARGE: 'E_IMAGE_TOO_LARGE',
+  /** A file named as input does not exist or cannot be read. */
+  FILE_NOT_FOUND: 'E_FILE_NOT_FOUND',
+  /** An argument has the wrong type, range or shape. */
+  INVALID_ARGUMENT: 'E_INVALID_ARGUMENT',
+  /** A model file is not a valid model of the expected format. */
+  MODEL_FORMAT: 'E_MODEL_FORMAT',
+  /** A model graph refers to a tensor that nothing produces, or is otherwise inconsistent. */
+  MODEL_INVALID: 'E_MODEL_INVALID',
+  /** An operator in a source model has no mapping in a converter. */
+  UNSUPPORTED_OP: 'E_UNSUPPORTED_OP',
+  /** Inputs given to a session do not match its names, shapes or dtypes. */
+  TENSOR_MISMATCH: 'E_TENSOR_MISMATCH',
+  /** A session was used after release. */
+  SESSION_RELEASED: 'E_SESSION_RELEASED',
+  /** A model id is not in the registry. */
+  MODEL_NOT_FOUND: 'E_MODEL_NOT_FOUND',
+  /** A model card or other JSON document is malformed. */
+  BAD_JSON: 'E_BAD_JSON',
+  /** A file's sha256 differs from the one its card states. */
+  CHECKSUM_MISMATCH: 'E_CHECKSUM_MISMATCH',
+  /** A download failed (HTTP status, connection lost, timeout). */
+  DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
+  /** A download was needed while MODELKIT_OFFLINE=1. */
+  OFFLINE: 'E_OFFLINE',
+  /** A CLI usage error. */
+  USAGE: 'E_USAGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Extra context attached to an error (file path, expected vs actual values, ...). */
+export type ErrorDetails = Record<string, unknown>;
+
+/** Base class of every error modelkit throws on purpose. */
+export class ModelkitError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** A JSON-safe view, used by the CLI and servers to report errors. */
+  toJSON(): { name: string; code: ErrorCode; message: string; details: ErrorDetails } {
+    return { name: this.name, code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** An image could not be read, is empty, or is too large. */
+export class ImageError extends ModelkitError {}
+
+/** A bad argument or input value. */
+export class InvalidArgumentError extends ModelkitError {
+  constructor(message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(ErrorCodes.INVALID_ARGUMENT, message, options);
+  }
+}
+
+/** A model file is malformed, inconsistent, or uses something we cannot handle. */
+export class ModelError extends ModelkitError {}
+
+/** Session inputs do not match the model, or the session was released. */
+export class SessionError extends ModelkitError {}
+
+/** Model registry, cache and download failures. */
+export class RegistryError extends ModelkitError {}
+
+/** True when `err` is a modelkit error, optionally with the given code. */
+export function isModelkitError(err: unknown, code?: ErrorCode): err is ModelkitError {
+  return err instanceof ModelkitError && (code === undefined || err.code === code);
+}

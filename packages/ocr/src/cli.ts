@@ -1,0 +1,2 @@
+import type { CliCommand } from "@modelkit/core";
+export const commands: CliCommand[] = [];
