@@ -1,1 +1,6 @@
-export {};
+export * from './model-card';
+export * from './env';
+export { sha256File } from './sha256';
+export { downloadFile, type DownloadOptions } from './download';
+export * from './npm-file';
+export * from './model-registry';
