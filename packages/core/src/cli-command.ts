@@ -14,6 +14,13 @@ export interface CliOption {
   defaultValue?: string | boolean | number | string[];
   /** Allowed values, checked by the CLI. */
   choices?: readonly string[];
+  /**
+   * How the CLI parses the flag's value (default `string`). `number` and `integer` reject
+   * anything else with a usage error, so a kit's `run` receives a real number.
+   */
+  type?: 'string' | 'number' | 'integer';
+  /** The flag must be given (a usage error otherwise), e.g. `--data <dir>` of an `eval`. */
+  required?: boolean;
 }
 
 /** Where a command writes. Tests pass in-memory streams. */

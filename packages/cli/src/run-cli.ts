@@ -1,0 +1,105 @@
+import { Command, CommanderError } from 'commander';
+import { defaultRegistry } from '@modelkit/core';
+import type { CliIO } from '@modelkit/core';
+import { formatError } from './error-line';
+import { createKitLoader, KNOWN_KITS } from './kit-loader';
+import type { InstalledKit, KitLoader } from './kit-loader';
+import { addModelsCommand } from './models-command';
+import type { CliRegistry } from './models-command';
+import { mountCommand } from './mount-command';
+import { version } from './version';
+
+/** Options of {@link runCli}; the defaults are what the `modelkit` bin uses. */
+export interface RunCliOptions {
+  /** Finds the installed kits; default {@link createKitLoader}() over the known kits. */
+  kits?: KitLoader;
+  /** The registry `models` commands use; default core's `defaultRegistry`. */
+  registry?: CliRegistry;
+  /** Environment (for `MODELKIT_DEBUG`); default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+// Commands the CLI owns; a kit may not take these names.
+const RESERVED = new Set(['models', 'help']);
+
+/**
+ * Runs the `modelkit` program on `argv` (the user's arguments, without `node` and the
+ * script) and resolves to the exit code. Never throws and never calls `process.exit`:
+ * every failure becomes one line on `io.stderr` and a non-zero code, so tests and other
+ * programs can embed the CLI.
+ */
+export async function runCli(argv: readonly string[], io: CliIO, options: RunCliOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const debug = env['MODELKIT_DEBUG'] === '1';
+  let exitCode = 0;
+  try {
+    const kits = await (options.kits ?? createKitLoader())();
+    const program = buildProgram(io, kits, options.registry ?? defaultRegistry, (code) => {
+      exitCode = code;
+    });
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    // --help and --version end in a CommanderError with exit code 0; their text is out.
+    if (err instanceof CommanderError && isHelpOrVersion(err.code)) return err.exitCode;
+    io.stderr.write(`${formatError(err, debug)}\n`);
+    return err instanceof CommanderError && err.exitCode !== 0 ? err.exitCode : 1;
+  }
+}
+
+function isHelpOrVersion(code: string): boolean {
+  return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help';
+}
+
+function buildProgram(io: CliIO, kits: InstalledKit[], registry: CliRegistry, setExitCode: (code: number) => void): Command {
+  const columns = (stream: unknown): number | undefined => (stream as { columns?: number }).columns;
+  const program = new Command('modelkit')
+    .description("PaddleHub's pipeline for Node.js: pretrained models for OCR, detection, segmentation and video, from one command")
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .helpCommand('help [command]', 'show help for a command')
+    .showSuggestionAfterError(true)
+    // Settings made before any `.command()` call are inherited by every subcommand.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Errors are printed once, in our one-line format, by runCli.
+      outputError: () => undefined,
+      getOutHelpWidth: () => columns(io.stdout) ?? 80,
+      getErrHelpWidth: () => columns(io.stderr) ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+
+  addModelsCommand(program, { io, registry, kits });
+
+  const owner = new Map<string, string>();
+  for (const kit of kits) {
+    for (const spec of kit.commands) {
+      if (RESERVED.has(spec.name)) {
+        throw new Error(`@modelkit/${kit.name} defines a command '${spec.name}', which modelkit reserves`);
+      }
+      const previous = owner.get(spec.name);
+      if (previous !== undefined) {
+        throw new Error(`@modelkit/${kit.name} and @modelkit/${previous} both define a command '${spec.name}'`);
+      }
+      owner.set(spec.name, kit.name);
+      mountCommand(program, spec, io, setExitCode);
+    }
+  }
+
+  program.addHelpText('after', kitsHelp(kits));
+  return program;
+}
+
+function kitsHelp(kits: InstalledKit[]): string {
+  const installed = new Set(kits.map((k) => k.name));
+  const missing = KNOWN_KITS.filter((k) => !installed.has(k));
+  const lines = ['', `Installed kits: ${kits.length ? kits.map((k) => k.name).join(', ') : 'none'}`];
+  if (missing.length) {
+    lines.push(`Other kits: ${missing.join(', ')} (add one with: npm i @modelkit/<kit>)`);
+  }
+  lines.push('Set MODELKIT_DEBUG=1 to see stack traces of errors.');
+  return lines.join('\n');
+}
