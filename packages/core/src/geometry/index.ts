@@ -1,1 +1,10 @@
-export {};
+export type { Box, Point, Quad } from './types';
+export { boxArea, boxIou } from './box-iou';
+export { polygonArea, polygonIntersectionArea, polygonIou, polygonPerimeter, polygonSignedArea } from './polygon';
+export { nms, type NmsOptions } from './nms';
+export { matrixNms, type MatrixNmsOptions, type MatrixNmsResult } from './matrix-nms';
+export { findContours, type FindContoursOptions } from './contours';
+export { convexHull } from './convex-hull';
+export { minAreaRect, rectCorners, type RotatedRect } from './min-area-rect';
+export { offsetPolygon, unclip } from './polygon-offset';
+export { sortQuadsReadingOrder } from './reading-order';
