@@ -1,0 +1,5 @@
+export { convertTfjsGraphModel, convertTfjsGraph, readTfjsGraphModel, CONVERTER_OPSET } from './convert-tfjs';
+export type { ConvertOptions, TfjsGraphModel } from './convert-tfjs';
+export { supportedTfjsOps } from './op-table';
+export type { ConstTensor, ConstDtype } from './const-tensor';
+export type { TfjsModelJson, TfjsNode, TfjsWeightGroup, TfjsWeightEntry, TfjsAttrValue, TfjsShape, TfjsSignatureTensor } from './tfjs-model-json';
