@@ -106,7 +106,7 @@ const tfName = (o: string) => (/:\d+$/.test(o) ? o : `${o}:0`);
 
 /** Loads a tfjs graph model from disk without fetch. */
 async function loadTfjs(json: TfjsModelJson, weights: Buffer): Promise<tfconv.GraphModel> {
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const weightData = new Uint8Array(weights).buffer as ArrayBuffer;
   return tfconv.loadGraphModel({
     load: async () => ({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[], weightData, format: json.format, signature: json.signature }),
   });
