@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // SAMPLE_IMAGE uses __dirname; the shim makes it work in the ESM build too.
+  shims: true,
 });

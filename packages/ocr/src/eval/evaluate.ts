@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, ModelkitError } from '@modelkit/core';
+import type { Point } from '@modelkit/core';
+import type { Ocr } from '../ocr';
+import { normalizedEditDistance } from './edit-distance';
+import { matchImage, prf } from './detection-metrics';
+import type { GtRegion } from './detection-metrics';
+import { checkRapidOcrExpectations } from './rapidocr-checks';
+import type { RapidOcrCheck } from './rapidocr-checks';
+
+/** Precision / recall / hmean. */
+export interface Prf {
+  precision: number;
+  recall: number;
+  hmean: number;
+}
+
+/** What `ocr eval` prints. */
+export interface OcrEvalReport {
+  data: string;
+  /** How texts and regions were compared, so numbers can be read correctly. */
+  protocol: Record<string, string>;
+  detection: Prf & { gt: number; predicted: number; matched: number; images: number };
+  endToEnd: Prf & { matched: number; oneMinusNormalizedEditDistance: number };
+  recognition?: { samples: number; accuracy: number; accuracyIgnoreCase: number; oneMinusNormalizedEditDistance: number; mistakes: { image: string; expected: string; got: string }[] };
+  rapidocr?: { passed: number; total: number; checks: RapidOcrCheck[] };
+  timing: { images: number; meanMs: number; medianMs: number; inferenceShare: number };
+}
+
+interface GtFileEntry {
+  image: string;
+  lines: { text: string; box: Point[]; ignore?: boolean }[];
+}
+
+/** Paths `evaluateOcr` reads under a data folder. */
+export function ocrEvalFiles(dataDir: string): { ocrGt: string; recGt: string; rapidocr: string } {
+  return {
+    ocrGt: join(dataDir, 'ocr', 'ocr_gt.json'),
+    recGt: join(dataDir, 'ocr', 'rec_gt.json'),
+    rapidocr: join(dataDir, 'ocr', 'rapidocr_zh_asserts', 'expectations.json'),
+  };
+}
+
+/** Case-folded, whitespace-free text: the end-to-end comparison key (see `protocol`). */
+export function e2eKey(text: string): string {
+  return text.replace(/\s+/g, '').toUpperCase();
+}
+
+/**
+ * Evaluates an {@link Ocr} on `DIR/ocr/ocr_gt.json` (ICDAR2015-style detection and
+ * end-to-end), `DIR/ocr/rec_gt.json` (recognition of word crops) and RapidOCR's Chinese
+ * expectations when present. Image paths in the JSON files are relative to `DIR`.
+ */
+export async function evaluateOcr(ocr: Ocr, dataDir: string): Promise<OcrEvalReport> {
+  const files = ocrEvalFiles(dataDir);
+  const gtEntries = await readJson<GtFileEntry[]>(files.ocrGt);
+  let gtCare = 0;
+  let predCare = 0;
+  let matched = 0;
+  let e2eHits = 0;
+  let nedSum = 0;
+  const wall: number[] = [];
+  let inference = 0;
+  for (const entry of gtEntries) {
+    const result = await ocr.run(join(dataDir, entry.image));
+    wall.push(result.timings.total);
+    inference += result.timings.inference;
+    const gt: GtRegion[] = entry.lines.map((l) => ({ polygon: l.box, text: l.text, ignore: Boolean(l.ignore) || l.text === '###' || l.text.trim() === '' }));
+    const pred = result.lines.map((l) => ({ polygon: l.polygon ?? l.box, text: l.text }));
+    const m = matchImage(gt, pred);
+    gtCare += m.gtCare;
+    predCare += m.predCare;
+    matched += m.pairs.length;
+    const byGt = new Map(m.pairs.map(([g, p]) => [g, p]));
+    gt.forEach((g, gi) => {
+      if (g.ignore) return;
+      const pi = byGt.get(gi);
+      const got = pi === undefined ? '' : pred[pi].text;
+      if (pi !== undefined && e2eKey(got) === e2eKey(g.text)) e2eHits++;
+      nedSum += normalizedEditDistance(e2eKey(got), e2eKey(g.text));
+    });
+  }
+  const report: OcrEvalReport = {
+    data: dataDir,
+    protocol: {
+      detection: 'ICDAR2015: polygon IoU >= 0.5, one-to-one greedy in GT order; "###"/ignore/empty-text GT neither missed nor matched; detections lying > 0.5 of their area inside an ignore region are dropped; P/R/H from counts summed over all images',
+      endToEnd: 'a detection/GT pair from the detection matching whose texts are equal after removing whitespace and upper-casing (ICDAR e2e is case-insensitive; WildReceipt labels have no spaces)',
+      editDistance: '1 - mean normalised Levenshtein distance (same text key) over non-ignored GT lines; a GT line without a matched detection counts as distance 1',
+      recognition: 'Ocr.recognize on each whole crop without the angle classifier (rec-only); accuracy = exact match ignoring spaces (PaddleOCR RecMetric), also reported case-insensitive',
+    },
+    detection: { ...prf(matched, predCare, gtCare), gt: gtCare, predicted: predCare, matched, images: gtEntries.length },
+    endToEnd: { ...prf(e2eHits, predCare, gtCare), matched: e2eHits, oneMinusNormalizedEditDistance: gtCare === 0 ? 0 : 1 - nedSum / gtCare },
+    timing: {
+      images: wall.length,
+      meanMs: wall.reduce((a, b) => a + b, 0) / Math.max(1, wall.length),
+      medianMs: median(wall),
+      inferenceShare: inference / Math.max(1e-9, wall.reduce((a, b) => a + b, 0)),
+    },
+  };
+  if (existsSync(files.recGt)) report.recognition = await evaluateRecognition(ocr, dataDir, files.recGt);
+  if (existsSync(files.rapidocr)) {
+    const checks = await checkRapidOcrExpectations(ocr, dataDir, files.rapidocr);
+    report.rapidocr = { passed: checks.filter((c) => c.pass).length, total: checks.length, checks };
+  }
+  return report;
+}
+
+async function evaluateRecognition(ocr: Ocr, dataDir: string, path: string): Promise<NonNullable<OcrEvalReport['recognition']>> {
+  const entries = await readJson<{ image: string; text: string }[]>(path);
+  const got = await ocr.recognize(
+    entries.map((e) => join(dataDir, e.image)),
+    { cls: false },
+  );
+  let exact = 0;
+  let folded = 0;
+  let ned = 0;
+  const mistakes: { image: string; expected: string; got: string }[] = [];
+  entries.forEach((e, i) => {
+    const a = got[i].text.replace(/ /g, '');
+    const b = e.text.replace(/ /g, '');
+    if (a === b) exact++;
+    else mistakes.push({ image: e.image, expected: e.text, got: got[i].text });
+    if (a.toUpperCase() === b.toUpperCase()) folded++;
+    ned += normalizedEditDistance(a, b);
+  });
+  const n = Math.max(1, entries.length);
+  return { samples: entries.length, accuracy: exact / n, accuracyIgnoreCase: folded / n, oneMinusNormalizedEditDistance: 1 - ned / n, mistakes };
+}
+
+/** Reads a JSON file, with typed errors for a missing or malformed file. */
+export async function readJson<T>(path: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `Cannot read ${path}`, { cause, details: { path } });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new ModelkitError(ErrorCodes.BAD_JSON, `${path} is not valid JSON`, { cause, details: { path } });
+  }
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
