@@ -37,6 +37,18 @@ export const ErrorCodes = {
   OFFLINE: 'E_OFFLINE',
   /** A CLI usage error. */
   USAGE: 'E_USAGE',
+  /** A server's queue for a kit is full; retry after the time the server suggests. */
+  SERVER_BUSY: 'E_SERVER_BUSY',
+  /** A request did not finish within the server's time limit. */
+  TIMEOUT: 'E_TIMEOUT',
+  /** A request body is larger than the server accepts. */
+  PAYLOAD_TOO_LARGE: 'E_PAYLOAD_TOO_LARGE',
+  /** A request body has a content type the endpoint does not take. */
+  UNSUPPORTED_MEDIA_TYPE: 'E_UNSUPPORTED_MEDIA_TYPE',
+  /** A kit named in a request or command is not installed or not served. */
+  KIT_NOT_FOUND: 'E_KIT_NOT_FOUND',
+  /** The server is starting, shutting down, or lost a worker. */
+  UNAVAILABLE: 'E_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

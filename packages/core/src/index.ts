@@ -3,6 +3,7 @@ export * from './progress';
 export * from './progress-bar';
 export * from './cli-command';
 export * from './kit';
+export * from './fs/index';
 export * from './image/index';
 export * from './geometry/index';
 export * from './onnx/index';

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/write-file-atomic';
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { InvalidArgumentError } from '../errors';
@@ -38,12 +37,5 @@ export async function saveImage(img: RgbImage, path: string): Promise<void> {
     throw new InvalidArgumentError(`saveImage: cannot tell the format of '${path}': use a .png, .jpg or .jpeg extension`);
   }
   const bytes = await encodeImage(img, format);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(path, bytes);
 }

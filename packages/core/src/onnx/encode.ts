@@ -1,6 +1,5 @@
 /** Typed IR -> bytes. Each message starts from its decoded original (if any) so unmodelled fields survive. */
-import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/write-file-atomic';
 import { onnx } from './proto';
 import { ErrorCodes, ModelError } from '../errors';
 import { attributeTypeToNumber, inferAttributeType } from './attribute-kinds';
@@ -124,12 +123,5 @@ export function encodeOnnx(model: OnnxModel): Uint8Array {
 /** Encodes `model` and writes it to `path` atomically (temp file in the same folder + rename). */
 export async function writeOnnx(model: OnnxModel, path: string): Promise<void> {
   const bytes = encodeOnnx(model);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(path, bytes);
 }
