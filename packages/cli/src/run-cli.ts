@@ -4,6 +4,7 @@ import type { CliIO } from '@modelkit/core';
 import { formatError } from './error-line';
 import { createKitLoader, KNOWN_KITS } from './kit-loader';
 import type { InstalledKit, KitLoader } from './kit-loader';
+import { convertCommand } from './convert-command';
 import { addModelsCommand } from './models-command';
 import type { CliRegistry } from './models-command';
 import { mountCommand } from './mount-command';
@@ -20,7 +21,7 @@ export interface RunCliOptions {
 }
 
 // Commands the CLI owns; a kit may not take these names.
-const RESERVED = new Set(['models', 'help']);
+const RESERVED = new Set(['models', 'convert', 'help']);
 
 /**
  * Runs the `modelkit` program on `argv` (the user's arguments, without `node` and the
@@ -73,6 +74,7 @@ function buildProgram(io: CliIO, kits: InstalledKit[], registry: CliRegistry, se
     });
 
   addModelsCommand(program, { io, registry, kits });
+  mountCommand(program, convertCommand, io, setExitCode);
 
   const owner = new Map<string, string>();
   for (const kit of kits) {

