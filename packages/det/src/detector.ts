@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, defaultRegistry, loadImage } from '@modelkit/core';
+import type { ModelCard, RgbImage } from '@modelkit/core';
+import { decodeGfl, matchGflOutputs } from './gfl-decode';
+import type { GflLevel, GflOutputNames } from './gfl-decode';
+import { COCO_LABELS } from './labels';
+import { NANODET_G_416, registerDetModels } from './model-cards';
+import type { NanoDetSpec } from './model-cards';
+import { preprocess, toImageBox } from './preprocess';
+import { nanoDetSpec } from './spec';
+import { DET_PRESETS, resolvePostprocess, suppress } from './suppress';
+import type { ResolvedPostprocess } from './suppress';
+import type { DetInput, DetResult, DetectorOptions, Detection, PostprocessOptions, ResizeMode } from './types';
+
+/** Per-call options of {@link Detector.run}: post-processing knobs and the resize mode. */
+export interface DetRunOptions extends PostprocessOptions {
+  resize?: ResizeMode;
+}
+
+/**
+ * A COCO object detector (NanoDet-g 416 by default) on onnxruntime: resize, GFL integral
+ * decode, per-class NMS (or Matrix NMS), boxes in the input image's pixels.
+ *
+ * Calls on one instance run one at a time (they queue), so timings stay exact; create
+ * several instances for parallel work.
+ *
+ * @example
+ * const det = await Detector.create();
+ * const { detections } = await det.run('street.jpg');
+ * for (const d of detections) console.log(d.label, d.score.toFixed(2), d.box);
+ * await det.dispose();
+ */
+export class Detector {
+  /** Class names, index = class id. */
+  readonly labels: readonly string[];
+  /** The model's input spec (size, normalisation, strides). */
+  readonly spec: Readonly<NanoDetSpec>;
+  /** Post-processing defaults of this instance. */
+  readonly postprocess: Readonly<ResolvedPostprocess>;
+  /** Default resize mode of this instance. */
+  readonly resize: ResizeMode;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    private readonly session: InferenceSession,
+    private readonly outputs: GflOutputNames[],
+    /** The card the model came from. */
+    readonly card: ModelCard,
+    spec: NanoDetSpec,
+    labels: readonly string[],
+    postprocess: ResolvedPostprocess,
+    resize: ResizeMode,
+  ) {
+    this.spec = Object.freeze(spec);
+    this.labels = Object.freeze([...labels]);
+    this.postprocess = Object.freeze(postprocess);
+    this.resize = resize;
+  }
+
+  /** Resolves the model (sha256-verified through the registry), opens a session, checks the outputs. */
+  static async create(options: DetectorOptions = {}): Promise<Detector> {
+    registerDetModels();
+    const preset = options.preset ?? 'visual';
+    if (!(preset in DET_PRESETS)) throw new InvalidArgumentError(`preset must be 'visual' or 'eval', got ${String(preset)}`);
+    const postprocess = resolvePostprocess(DET_PRESETS[preset], options);
+    const { card, path } = await resolveModel(options);
+    const spec = nanoDetSpec(card);
+    const resize = options.resize ?? spec.resize;
+    checkResize(resize);
+    const labels = options.labels ?? card.labels ?? COCO_LABELS;
+    if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
+      throw new InvalidArgumentError('labels must be a non-empty array of strings');
+    }
+    const session = await InferenceSession.create(path, options.session);
+    try {
+      const input = session.inputs[0];
+      if (session.inputs.length !== 1 || !input.shape || input.shape.length !== 4) {
+        throw new ModelkitError(ErrorCodes.MODEL_FORMAT, `Detector: expected one NCHW image input, the model has ${JSON.stringify(session.inputs)}`);
+      }
+      const outputs = matchGflOutputs(
+        session.outputs.map((o) => ({ name: o.name, dims: o.shape })),
+        { strides: spec.strides, inputWidth: spec.width, inputHeight: spec.height, numClasses: labels.length, regMax: spec.regMax },
+      );
+      return new Detector(session, outputs, card, spec, labels, postprocess, resize);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  }
+
+  /** Detects objects in one image. `options` override this instance's post-processing per call. */
+  run(input: DetInput, options: DetRunOptions = {}): Promise<DetResult> {
+    return this.exclusive(async () => {
+      const post = resolvePostprocess(this.postprocess, options);
+      const resize = options.resize ?? this.resize;
+      checkResize(resize);
+      const t0 = performance.now();
+      const img = await toRgb(input);
+      const t1 = performance.now();
+      const { tensor, transform } = await preprocess(img, this.spec, resize);
+      const t2 = performance.now();
+      const { height: H, width: W } = this.spec;
+      const feeds = { [this.session.inputs[0].name]: { data: tensor, dims: [1, 3, H, W] } };
+      const raw = await this.session.run(feeds, this.outputs.flatMap((o) => [o.scores, o.distances]));
+      const t3 = performance.now();
+      const levels: GflLevel[] = this.outputs.map((o) => ({
+        stride: o.stride,
+        width: o.width,
+        height: o.height,
+        scores: raw[o.scores].data as Float32Array,
+        distances: raw[o.distances].data as Float32Array,
+      }));
+      const candidates = decodeGfl(levels, {
+        numClasses: this.labels.length,
+        regMax: this.spec.regMax,
+        scoreThreshold: post.scoreThreshold,
+        nmsPre: post.nmsPre,
+        centerOffset: this.spec.centerOffset,
+        inputWidth: W,
+        inputHeight: H,
+      });
+      const detections: Detection[] = suppress(candidates, post).map(({ index, score }) => ({
+        label: this.labels[candidates.classIds[index]],
+        classId: candidates.classIds[index],
+        score,
+        box: toImageBox(candidates.boxes[index], transform),
+      }));
+      const t4 = performance.now();
+      return {
+        detections,
+        width: img.width,
+        height: img.height,
+        timings: { load: t1 - t0, preprocess: t2 - t1, inference: t3 - t2, postprocess: t4 - t3, total: t4 - t0 },
+      };
+    });
+  }
+
+  /** Releases the onnxruntime session. Idempotent; `run` afterwards throws SessionError E_SESSION_RELEASED. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.session.release();
+  }
+
+  /** Cumulative onnxruntime statistics since creation (for benchmarks). */
+  get stats(): { runs: number; runMs: number } {
+    return { ...this.session.stats };
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.disposed) {
+      return Promise.reject(new ModelkitError(ErrorCodes.SESSION_RELEASED, 'Detector: run after dispose()'));
+    }
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function checkResize(mode: unknown): asserts mode is ResizeMode {
+  if (mode !== 'resize' && mode !== 'letterbox') throw new InvalidArgumentError(`resize must be 'resize' or 'letterbox', got ${String(mode)}`);
+}
+
+async function resolveModel(o: DetectorOptions): Promise<{ card: ModelCard; path: string }> {
+  const source = o.model ?? NANODET_G_416.id;
+  const ro = { cacheDir: o.cacheDir, offline: o.offline, onProgress: o.onProgress };
+  if (typeof source === 'string' && (existsSync(source) || /[\\/]|\.onnx$/i.test(source))) {
+    if (!existsSync(source)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `Model file not found: ${source}`, { details: { path: source } });
+    // A bare file: NanoDet-g's preprocessing and head layout, under its own id.
+    return { card: { ...NANODET_G_416, id: 'custom-onnx', files: [] }, path: source };
+  }
+  if (typeof source !== 'string' && (typeof source !== 'object' || source === null)) {
+    throw new InvalidArgumentError('model must be a model id, a card or a path to an .onnx file');
+  }
+  const resolved = await defaultRegistry.resolve(source, ro);
+  const path = resolved.paths['model.onnx'] ?? Object.values(resolved.paths)[0];
+  if (!path) throw new InvalidArgumentError(`Model card ${resolved.card.id} has no files`);
+  return { card: resolved.card, path };
+}
+
+function isRgbImage(input: DetInput): input is RgbImage {
+  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && !('channels' in input) && 'data' in input && 'width' in input && 'height' in input;
+}
+
+async function toRgb(input: DetInput): Promise<RgbImage> {
+  if (isRgbImage(input)) return loadImage({ data: input.data, width: input.width, height: input.height, channels: 3 });
+  return loadImage(input);
+}

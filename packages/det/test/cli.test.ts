@@ -1,0 +1,94 @@
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ErrorCodes } from '@modelkit/core';
+import { commands } from '../src/cli';
+import { SAMPLE_CAT_IMAGE, SAMPLE_IMAGE } from '../src';
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+async function run(args: string[], options: Record<string, unknown>, sub?: string): Promise<{ code: number | void; out: string; err: string }> {
+  const out = sink();
+  const err = sink();
+  const cmd = sub ? commands[0].subcommands!.find((c) => c.name === sub)! : commands[0];
+  const code = await cmd.run!(args, { threads: 1, ...options }, { stdout: out.stream, stderr: err.stream, interactive: false });
+  return { code, out: out.text(), err: err.text() };
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'modelkit-det-cli-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('det command', () => {
+  it('prints JSONL per image and writes visualisations', async () => {
+    const vis = join(tmp, 'vis');
+    const r = await run([SAMPLE_IMAGE, SAMPLE_CAT_IMAGE], { json: true, visualize: vis });
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.image)).toEqual([SAMPLE_IMAGE, SAMPLE_CAT_IMAGE]);
+    expect(lines[0].detections[0]).toEqual({ label: 'person', score: expect.any(Number), box: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] });
+    expect(lines[1].detections[0].label).toBe('cat');
+    expect(typeof lines[0].ms).toBe('number');
+    expect((await readdir(vis)).sort()).toEqual(['astronaut.det.png', 'chelsea.det.png']);
+  });
+
+  it('reports a bad image as a JSON error line and exits 1', async () => {
+    const bad = join(tmp, 'bad.jpg');
+    await writeFile(bad, 'garbage');
+    const r = await run([bad, SAMPLE_IMAGE], { json: true });
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].error.code).toBe(ErrorCodes.IMAGE_DECODE);
+    expect(lines[1].detections.length).toBeGreaterThan(0);
+  });
+
+  it('usage errors for no images and bad numbers', async () => {
+    await expect(run([], {})).rejects.toMatchObject({ code: ErrorCodes.USAGE });
+    await expect(run([SAMPLE_IMAGE], { scoreThreshold: 'abc' })).rejects.toMatchObject({ code: ErrorCodes.USAGE });
+  });
+});
+
+describe('det eval', () => {
+  it('skips cleanly when the data folder has no detection ground truth', async () => {
+    const r = await run([], { data: join(tmp, 'absent') }, 'eval');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('skipped');
+  });
+
+  it('scores a self-made one-image set (hand-labelled person box, COCO category id 1)', async () => {
+    const data = join(tmp, 'data');
+    await mkdir(join(data, 'det', 'images'), { recursive: true });
+    await copyFile(SAMPLE_IMAGE, join(data, 'det', 'images', 'astronaut.jpg'));
+    const gt = {
+      images: [{ id: 5, file_name: 'det/images/astronaut.jpg', width: 512, height: 512 }],
+      annotations: [{ id: 1, image_id: 5, category_id: 1, bbox: [18, 14, 347, 498], area: 150000, iscrowd: 0 }],
+      categories: [
+        { id: 1, name: 'person' },
+        { id: 90, name: 'toothbrush' },
+      ],
+    };
+    await writeFile(join(data, 'det', 'det_gt_coco.json'), JSON.stringify(gt));
+    const r = await run([], { data }, 'eval');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.metrics.AP50).toBeCloseTo(1, 12);
+    expect(report.metrics.AP).toBeGreaterThan(0.5);
+    expect(report.metrics.APsmall).toBe(-1);
+    expect(report.perCategory.toothbrush).toBe(-1);
+    expect(report.images).toBe(1);
+  });
+});
