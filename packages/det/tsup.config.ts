@@ -1,13 +1,6 @@
 import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tools/tsup/preset';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // The package root (models/, samples/) is found from __dirname; the shim makes that
-  // work in the ESM build too.
-  shims: true,
-});
+// The package root (models/, samples/) is found from __dirname; the shim makes that work
+// in the ESM build too.
+export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/cli.ts'], shims: true }));

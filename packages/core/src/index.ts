@@ -2,6 +2,8 @@ export * from './errors';
 export * from './progress';
 export * from './progress-bar';
 export * from './cli-command';
+export * from './cli-flags';
+export * from './cli-each-image';
 export * from './kit';
 export * from './fs/index';
 export * from './image/index';

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ErrorCodes, ImageError, InvalidArgumentError, loadImage, type RgbImage } from '../src';
+import { ErrorCodes, ImageError, InvalidArgumentError, loadImage, toRgbImage, type RgbImage } from '../src';
 
 let dir: string;
 beforeAll(() => {
@@ -229,5 +229,15 @@ describe('loadImage: bad input', () => {
       await expectImageError(loadImage(file), ErrorCodes.IMAGE_DECODE, file);
       await expect(loadImage(bytes)).resolves.toMatchObject({ width: w, height: h });
     }
+  });
+});
+
+describe('toRgbImage', () => {
+  it('returns a well-formed RgbImage as is, decodes anything else, and explains a malformed one', async () => {
+    const img = { data: new Uint8Array([1, 2, 3, 4, 5, 6]), width: 2, height: 1 };
+    expect(await toRgbImage(img)).toBe(img);
+    const png = await sharp(Buffer.from(img.data), { raw: { width: 2, height: 1, channels: 3 } }).png().toBuffer();
+    expect(await toRgbImage(png)).toEqual({ data: img.data, width: 2, height: 1 });
+    await expect(toRgbImage({ data: new Uint8Array(5), width: 2, height: 1 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 });

@@ -105,6 +105,17 @@ describe('ModelRegistry cards', () => {
     expect(r.get('demo-det').version).toBe('3.0');
   });
 
+  it('registerDefaults adds missing cards and keeps a card the user registered under the same id', () => {
+    const r = new ModelRegistry();
+    const mine = { ...GOOD, description: 'my own build' };
+    r.register(mine);
+    const other = { ...GOOD, id: 'demo-other' };
+    r.registerDefaults([GOOD, other]);
+    r.registerDefaults([GOOD, other]);
+    expect(r.get('demo-det').description).toBe('my own build');
+    expect(r.list().map((c) => c.id)).toEqual(['demo-det', 'demo-other']);
+  });
+
   it('get of an unknown id throws E_MODEL_NOT_FOUND listing the known ids', async () => {
     const r = new ModelRegistry();
     expect(codeAndField(() => r.get('nope')).message).toContain('No models are registered');

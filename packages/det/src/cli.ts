@@ -4,8 +4,18 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { ErrorCodes, ModelkitError, isModelkitError, loadImage } from '@modelkit/core';
+import {
+  ErrorCodes,
+  ModelkitError,
+  flagNumber,
+  flagSession,
+  flagString,
+  forEachImage,
+  loadImage,
+  outputPathFor,
+  roundTo,
+  writeJsonLine,
+} from '@modelkit/core';
 import type { CliCommand, CliIO, CliOption } from '@modelkit/core';
 import { Detector } from './detector';
 import { detEvalFiles, evaluateDetector } from './eval/evaluate';
@@ -25,72 +35,52 @@ const MODEL_OPTIONS: CliOption[] = [
 
 /** Turns parsed CLI flags into {@link DetectorOptions}, with usage errors for bad numbers. */
 export function cliDetOptions(o: Record<string, unknown>, preset?: 'visual' | 'eval'): DetectorOptions {
-  const num = (key: string): number | undefined => {
-    const v = o[key];
-    if (v === undefined || v === null || v === '') return undefined;
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isFinite(n)) throw new ModelkitError(ErrorCodes.USAGE, `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number, got ${String(v)}`);
-    return n;
-  };
-  const str = (key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
-  const threads = num('threads');
   return {
-    model: str('model'),
-    preset: (str('preset') as DetectorOptions['preset']) ?? preset,
-    scoreThreshold: num('scoreThreshold'),
-    iouThreshold: num('iouThreshold'),
-    maxDetections: num('maxDetections'),
-    nms: str('nms') as DetectorOptions['nms'],
-    resize: str('resize') as DetectorOptions['resize'],
-    session: threads === undefined ? undefined : { threads },
+    model: flagString(o, 'model'),
+    preset: (flagString(o, 'preset') as DetectorOptions['preset']) ?? preset,
+    scoreThreshold: flagNumber(o, 'scoreThreshold'),
+    iouThreshold: flagNumber(o, 'iouThreshold'),
+    maxDetections: flagNumber(o, 'maxDetections'),
+    nms: flagString(o, 'nms') as DetectorOptions['nms'],
+    resize: flagString(o, 'resize') as DetectorOptions['resize'],
+    session: flagSession(o),
   };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 async function runDet(images: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
   if (images.length === 0) throw new ModelkitError(ErrorCodes.USAGE, 'det: give at least one image');
   const det = await Detector.create(cliDetOptions(o));
-  const visualize = typeof o.visualize === 'string' ? o.visualize : undefined;
+  const visualize = flagString(o, 'visualize');
   if (visualize) await mkdir(visualize, { recursive: true });
-  let failures = 0;
+  const json = o.json === true;
   try {
-    for (const image of images) {
+    return await forEachImage(images, io, { json }, async (image) => {
       const t0 = performance.now();
-      try {
-        const result = await det.run(image);
-        const ms = performance.now() - t0;
-        const detections = result.detections.map((d) => ({ label: d.label, score: round(d.score, 4), box: d.box.map((v) => round(v, 1)) }));
-        if (o.json) {
-          io.stdout.write(`${JSON.stringify({ image, detections, ms: round(ms, 1) })}\n`);
-        } else {
-          if (images.length > 1) io.stdout.write(`==> ${image} <==\n`);
-          for (const d of detections) io.stdout.write(`${d.label}\t${d.score.toFixed(2)}\t${d.box.join(',')}\n`);
-          io.stderr.write(`${image}: ${detections.length} objects in ${ms.toFixed(0)} ms\n`);
-        }
-        if (visualize) {
-          const out = join(visualize, `${basename(image, extname(image))}.det.png`);
-          await saveDetVisualization(out, await loadImage(image), result.detections);
-          if (!o.json) io.stderr.write(`wrote ${out}\n`);
-        }
-      } catch (err) {
-        if (!isModelkitError(err)) throw err;
-        failures++;
-        if (o.json) io.stdout.write(`${JSON.stringify({ image, error: err.toJSON() })}\n`);
-        else io.stderr.write(`${image}: ${err.code}: ${err.message}\n`);
+      // Decode once: the visualisation draws on the same pixels the model saw.
+      const photo = await loadImage(image);
+      const result = await det.run(photo);
+      const ms = performance.now() - t0;
+      const detections = result.detections.map((d) => ({ label: d.label, score: roundTo(d.score, 4), box: d.box.map((v) => roundTo(v, 1)) }));
+      if (json) {
+        writeJsonLine(io.stdout, { image, detections, ms: roundTo(ms, 1) });
+      } else {
+        if (images.length > 1) io.stdout.write(`==> ${image} <==\n`);
+        for (const d of detections) io.stdout.write(`${d.label}\t${d.score.toFixed(2)}\t${d.box.join(',')}\n`);
+        io.stderr.write(`${image}: ${detections.length} objects in ${ms.toFixed(0)} ms\n`);
       }
-    }
+      if (visualize) {
+        const out = outputPathFor(visualize, image, '.det.png');
+        await saveDetVisualization(out, photo, result.detections);
+        if (!json) io.stderr.write(`wrote ${out}\n`);
+      }
+    });
   } finally {
     await det.dispose();
   }
-  return failures === 0 ? 0 : 1;
 }
 
 async function runEval(_args: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
-  const data = typeof o.data === 'string' ? o.data : undefined;
+  const data = flagString(o, 'data');
   if (!data) throw new ModelkitError(ErrorCodes.USAGE, 'det eval: --data DIR is required');
   const { gt } = detEvalFiles(data);
   if (!existsSync(gt)) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, defaultRegistry, loadImage } from '@modelkit/core';
-import type { ModelCard, RgbImage } from '@modelkit/core';
+import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, defaultRegistry, toRgbImage } from '@modelkit/core';
+import type { ModelCard } from '@modelkit/core';
 import { decodeGfl, matchGflOutputs } from './gfl-decode';
 import type { GflLevel, GflOutputNames } from './gfl-decode';
 import { COCO_LABELS } from './labels';
@@ -96,7 +96,7 @@ export class Detector {
       const resize = options.resize ?? this.resize;
       checkResize(resize);
       const t0 = performance.now();
-      const img = await toRgb(input);
+      const img = await toRgbImage(input);
       const t1 = performance.now();
       const { tensor, transform } = await preprocess(img, this.spec, resize);
       const t2 = performance.now();
@@ -176,13 +176,4 @@ async function resolveModel(o: DetectorOptions): Promise<{ card: ModelCard; path
   const path = resolved.paths['model.onnx'] ?? Object.values(resolved.paths)[0];
   if (!path) throw new InvalidArgumentError(`Model card ${resolved.card.id} has no files`);
   return { card: resolved.card, path };
-}
-
-function isRgbImage(input: DetInput): input is RgbImage {
-  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && !('channels' in input) && 'data' in input && 'width' in input && 'height' in input;
-}
-
-async function toRgb(input: DetInput): Promise<RgbImage> {
-  if (isRgbImage(input)) return loadImage({ data: input.data, width: input.width, height: input.height, channels: 3 });
-  return loadImage(input);
 }

@@ -70,11 +70,7 @@ export const NANODET_G_416: ModelCard = {
 /** The detection kit's model cards; registered into `defaultRegistry` when the kit is imported. */
 export const modelCards: ModelCard[] = [NANODET_G_416];
 
-let registered = false;
-
 /** Registers {@link modelCards} into core's `defaultRegistry` (idempotent), with the package root as baseDir. */
 export function registerDetModels(): void {
-  if (registered) return;
-  registered = true;
-  for (const card of modelCards) if (!defaultRegistry.has(card.id)) defaultRegistry.register(card, { baseDir: PACKAGE_DIR });
+  defaultRegistry.registerDefaults(modelCards, { baseDir: PACKAGE_DIR });
 }

@@ -1,4 +1,4 @@
-import type { Box, ImageInput, ModelCard, ProgressCallback, RgbImage, SessionOptions } from '@modelkit/core';
+import type { Box, ImageSource, ModelCard, ProgressCallback, SessionOptions } from '@modelkit/core';
 
 /** How an image is fitted to the model's fixed input size. */
 export type ResizeMode =
@@ -104,4 +104,4 @@ export interface DetResult {
 }
 
 /** An image already in memory as modelkit's RGB type, or anything `loadImage` reads. */
-export type DetInput = ImageInput | RgbImage;
+export type DetInput = ImageSource;

@@ -4,8 +4,18 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { ErrorCodes, ModelkitError, isModelkitError, loadImage } from '@modelkit/core';
+import {
+  ErrorCodes,
+  ModelkitError,
+  flagNumber,
+  flagSession,
+  flagString,
+  forEachImage,
+  loadImage,
+  outputPathFor,
+  roundTo,
+  writeJsonLine,
+} from '@modelkit/core';
 import type { CliCommand, CliIO, CliOption } from '@modelkit/core';
 import { evaluateOcr, ocrEvalFiles } from './eval/evaluate';
 import { Ocr } from './ocr';
@@ -18,31 +28,24 @@ const MODEL_OPTIONS: CliOption[] = [
   { flags: '--cls-model <id|path>', description: 'angle classifier: registry id or .onnx path', defaultValue: 'ppocr-mobile-v2-cls' },
   { flags: '--dictionary <file>', description: 'character list for a recognition model given by path' },
   { flags: '--no-cls', description: 'skip the 0/180 degree angle classifier' },
-  { flags: '--limit-side-len <n>', description: 'detector input side limit', defaultValue: 960 },
+  { flags: '--limit-side-len <n>', description: 'detector input side limit', defaultValue: 960, type: 'integer' },
   { flags: '--limit-type <type>', description: 'max: longest side <= limit; min: shortest side >= limit', defaultValue: 'max', choices: ['max', 'min'] },
-  { flags: '--thresh <p>', description: 'DB pixel threshold', defaultValue: 0.3 },
-  { flags: '--box-thresh <p>', description: 'DB box score threshold', defaultValue: 0.6 },
-  { flags: '--unclip-ratio <r>', description: 'DB box expansion ratio', defaultValue: 1.5 },
-  { flags: '--max-candidates <n>', description: 'DB maximum contours per image', defaultValue: 1000 },
+  { flags: '--thresh <p>', description: 'DB pixel threshold', defaultValue: 0.3, type: 'number' },
+  { flags: '--box-thresh <p>', description: 'DB box score threshold', defaultValue: 0.6, type: 'number' },
+  { flags: '--unclip-ratio <r>', description: 'DB box expansion ratio', defaultValue: 1.5, type: 'number' },
+  { flags: '--max-candidates <n>', description: 'DB maximum contours per image', defaultValue: 1000, type: 'integer' },
   { flags: '--use-dilation', description: 'dilate the DB text mask (2x2) before finding boxes' },
   { flags: '--score-mode <mode>', description: 'DB box scoring', defaultValue: 'fast', choices: ['fast', 'slow'] },
   { flags: '--box-type <type>', description: 'quad boxes or polygons for curved text', defaultValue: 'quad', choices: ['quad', 'poly'] },
-  { flags: '--drop-score <p>', description: 'drop lines recognised with a lower score', defaultValue: 0.5 },
-  { flags: '--rec-batch-size <n>', description: 'crops per recognition batch', defaultValue: 6 },
-  { flags: '--threads <n>', description: 'onnxruntime intra-op threads (default: onnxruntime chooses)' },
+  { flags: '--drop-score <p>', description: 'drop lines recognised with a lower score', defaultValue: 0.5, type: 'number' },
+  { flags: '--rec-batch-size <n>', description: 'crops per recognition batch', defaultValue: 6, type: 'integer' },
+  { flags: '--threads <n>', description: 'onnxruntime intra-op threads (default: onnxruntime chooses)', type: 'integer' },
 ];
 
 /** Turns parsed CLI flags into {@link OcrOptions}, with usage errors for bad numbers. */
 export function cliOcrOptions(o: Record<string, unknown>): OcrOptions {
-  const num = (key: string): number | undefined => {
-    const v = o[key];
-    if (v === undefined || v === null || v === '') return undefined;
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isFinite(n)) throw new ModelkitError(ErrorCodes.USAGE, `--${kebab(key)} must be a number, got ${String(v)}`);
-    return n;
-  };
-  const str = (key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
-  const threads = num('threads');
+  const num = (key: string): number | undefined => flagNumber(o, key);
+  const str = (key: string): string | undefined => flagString(o, key);
   return {
     detModel: str('detModel'),
     recModel: str('recModel'),
@@ -60,73 +63,54 @@ export function cliOcrOptions(o: Record<string, unknown>): OcrOptions {
     boxType: str('boxType') as OcrOptions['boxType'],
     dropScore: num('dropScore'),
     recBatchSize: num('recBatchSize'),
-    session: threads === undefined ? undefined : { threads },
+    session: flagSession(o),
   };
-}
-
-function kebab(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-function write(stream: CliIO['stdout'], text: string): void {
-  stream.write(text);
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 async function runOcr(images: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
   if (images.length === 0) throw new ModelkitError(ErrorCodes.USAGE, 'ocr: give at least one image');
   const ocr = await Ocr.create(cliOcrOptions(o));
-  const visualize = typeof o.visualize === 'string' ? o.visualize : undefined;
+  const visualize = flagString(o, 'visualize');
   if (visualize) await mkdir(visualize, { recursive: true });
-  let failures = 0;
+  const json = o.json === true;
   try {
-    for (const image of images) {
+    return await forEachImage(images, io, { json }, async (image) => {
       const t0 = performance.now();
-      try {
-        const result = await ocr.run(image);
-        const ms = performance.now() - t0;
-        const lines = result.lines.map((l) => ({ text: l.text, score: round(l.score, 4), box: l.box }));
-        if (o.json) {
-          write(io.stdout, `${JSON.stringify({ image, lines, ms: round(ms, 1) })}\n`);
-        } else {
-          if (images.length > 1) write(io.stdout, `==> ${image} <==\n`);
-          for (const l of lines) write(io.stdout, `${l.text}\n`);
-          write(io.stderr, `${image}: ${lines.length} lines in ${ms.toFixed(0)} ms\n`);
-        }
-        if (visualize) {
-          const out = join(visualize, `${basename(image, extname(image))}.ocr.png`);
-          await saveOcrVisualization(out, await loadImage(image), result.lines);
-          if (!o.json) write(io.stderr, `wrote ${out}\n`);
-        }
-      } catch (err) {
-        if (!isModelkitError(err)) throw err;
-        failures++;
-        if (o.json) write(io.stdout, `${JSON.stringify({ image, error: err.toJSON() })}\n`);
-        else write(io.stderr, `${image}: ${err.code}: ${err.message}\n`);
+      // Decode once: the visualisation draws on the same pixels the model saw.
+      const photo = await loadImage(image);
+      const result = await ocr.run(photo);
+      const ms = performance.now() - t0;
+      const lines = result.lines.map((l) => ({ text: l.text, score: roundTo(l.score, 4), box: l.box }));
+      if (json) {
+        writeJsonLine(io.stdout, { image, lines, ms: roundTo(ms, 1) });
+      } else {
+        if (images.length > 1) io.stdout.write(`==> ${image} <==\n`);
+        for (const l of lines) io.stdout.write(`${l.text}\n`);
+        io.stderr.write(`${image}: ${lines.length} lines in ${ms.toFixed(0)} ms\n`);
       }
-    }
+      if (visualize) {
+        const out = outputPathFor(visualize, image, '.ocr.png');
+        await saveOcrVisualization(out, photo, result.lines);
+        if (!json) io.stderr.write(`wrote ${out}\n`);
+      }
+    });
   } finally {
     await ocr.dispose();
   }
-  return failures === 0 ? 0 : 1;
 }
 
 async function runEval(_args: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
-  const data = typeof o.data === 'string' ? o.data : undefined;
+  const data = flagString(o, 'data');
   if (!data) throw new ModelkitError(ErrorCodes.USAGE, 'ocr eval: --data DIR is required');
   const files = ocrEvalFiles(data);
   if (!existsSync(files.ocrGt)) {
-    write(io.stderr, `ocr eval: skipped, no ${files.ocrGt} (the evaluation data folder is absent)\n`);
+    io.stderr.write(`ocr eval: skipped, no ${files.ocrGt} (the evaluation data folder is absent)\n`);
     return 0;
   }
   const ocr = await Ocr.create(cliOcrOptions(o));
   try {
     const report = await evaluateOcr(ocr, data);
-    write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.rapidocr && report.rapidocr.passed < report.rapidocr.total ? 1 : 0;
   } finally {
     await ocr.dispose();

@@ -75,12 +75,7 @@ export const PPOCR_MOBILE_V2_CLS: ModelCard = {
 /** The OCR kit's model cards; registered into `defaultRegistry` when the kit is imported. */
 export const modelCards: ModelCard[] = [PPOCR_V4_DET, PPOCR_V4_REC_CH, PPOCR_MOBILE_V2_CLS];
 
-let registered = false;
-
-/** Registers {@link modelCards} into core's `defaultRegistry` once (idempotent). */
+/** Registers {@link modelCards} into core's `defaultRegistry` (idempotent). */
 export function registerOcrModels(): void {
-  if (registered) return;
-  registered = true;
-  const known = new Set(defaultRegistry.list().map((c) => c.id));
-  for (const card of modelCards) if (!known.has(card.id)) defaultRegistry.register(card);
+  defaultRegistry.registerDefaults(modelCards);
 }

@@ -8,14 +8,14 @@ import {
   emitProgress,
   fitSize,
   imageToTensor,
-  loadImage,
   quadCropSize,
   resizeImage,
   rotateImage,
   sortQuadsReadingOrder,
+  toRgbImage,
   warpQuad,
 } from '@modelkit/core';
-import type { ImageInput, ProgressCallback, Quad, RgbImage } from '@modelkit/core';
+import type { ImageSource, ProgressCallback, Quad, RgbImage } from '@modelkit/core';
 import { planBatches, recBatchWidth } from './batching';
 import { ctcGreedyDecode } from './ctc-decode';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess';
@@ -75,7 +75,7 @@ const CLS_WIDTH = 192;
 const VERTICAL_RATIO = 1.5;
 
 /** An image already in memory as modelkit's RGB type, or anything `loadImage` reads. */
-export type OcrInput = ImageInput | RgbImage;
+export type OcrInput = ImageSource;
 
 /**
  * The PP-OCR pipeline: DB text detection, optional 0°/180° classification, CTC
@@ -170,7 +170,7 @@ export class Ocr {
     return this.exclusive(async () => {
       const t0 = performance.now();
       const ort0 = this.det.stats.runMs;
-      const img = await toRgb(input);
+      const img = await toRgbImage(input);
       const t1 = performance.now();
       const boxes = await this.detectBoxes(img);
       const t2 = performance.now();
@@ -192,7 +192,7 @@ export class Ocr {
     if (!Array.isArray(crops)) throw new InvalidArgumentError('Ocr.recognize: crops must be an array');
     return this.exclusive(async () => {
       const images: RgbImage[] = [];
-      for (const crop of crops) images.push(await toRgb(crop));
+      for (const crop of crops) images.push(await toRgbImage(crop));
       const angles = options.cls === false ? images.map(() => ({ angle: 0 as const })) : await this.classify(images);
       const texts = await this.recognizeImages(images);
       return texts.map((t, i) => ({ ...t, ...angles[i] }));
@@ -229,7 +229,7 @@ export class Ocr {
   private async runOne(input: OcrInput): Promise<OcrResult> {
     const t0 = performance.now();
     const ort0 = this.inferenceTotals();
-    const img = await toRgb(input);
+    const img = await toRgbImage(input);
     const t1 = performance.now();
     const boxes = await this.detectBoxes(img);
     const t2 = performance.now();
@@ -401,23 +401,6 @@ async function modelFiles(
   }
   const resolved = await defaultRegistry.resolve(source, o);
   return resolved.paths;
-}
-
-function isRgbImage(input: OcrInput): input is RgbImage {
-  return (
-    typeof input === 'object' &&
-    input !== null &&
-    !(input instanceof Uint8Array) &&
-    !('channels' in input) &&
-    'data' in input &&
-    'width' in input &&
-    'height' in input
-  );
-}
-
-async function toRgb(input: OcrInput): Promise<RgbImage> {
-  if (isRgbImage(input)) return loadImage({ data: input.data, width: input.width, height: input.height, channels: 3 });
-  return loadImage(input);
 }
 
 function ratioOf(img: RgbImage): number {

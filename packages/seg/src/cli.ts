@@ -4,8 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { ErrorCodes, ModelkitError, encodeImage, isModelkitError, loadImage } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, encodeImage, flagNumber, flagSession, flagString, forEachImage, loadImage, outputPathFor, roundTo } from '@modelkit/core';
 import type { CliCommand, CliIO, CliOption, RgbImage } from '@modelkit/core';
 import { ID_PHOTO_COLORS, parseColor } from './colors';
 import { cutout, encodeMaskPng, overlayMask, replaceBackground } from './compose';
@@ -22,9 +21,9 @@ const MODEL_OPTIONS: CliOption[] = [
 /** Turns parsed CLI flags into {@link HumanSegOptions}. */
 export function cliSegOptions(o: Record<string, unknown>): HumanSegOptions {
   return {
-    model: typeof o.model === 'string' ? o.model : undefined,
+    model: flagString(o, 'model'),
     refine: o.refine === true,
-    session: typeof o.threads === 'number' ? { threads: o.threads } : undefined,
+    session: flagSession(o),
   };
 }
 
@@ -50,60 +49,49 @@ function outputMode(o: Record<string, unknown>): OutputMode {
 
 async function runSeg(images: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
   if (images.length === 0) throw new ModelkitError(ErrorCodes.USAGE, 'seg: give at least one image');
-  const out = typeof o.out === 'string' ? o.out : undefined;
+  const out = flagString(o, 'out');
   if (!out) throw new ModelkitError(ErrorCodes.USAGE, 'seg: --out DIR is required');
   const mode = outputMode(o);
   // Load the background image once, before the model, so a bad file fails fast.
   const bgImage: RgbImage | undefined = mode.kind === 'bg-image' ? await loadImage(mode.file) : undefined;
   await mkdir(out, { recursive: true });
   const seg = await HumanSeg.create(cliSegOptions(o));
-  let failures = 0;
   try {
-    for (const file of images) {
+    return await forEachImage(images, io, {}, async (file) => {
       const t0 = performance.now();
-      try {
-        const image = await loadImage(file);
-        const { mask } = await seg.run(image);
-        let png: Buffer;
-        if (mode.kind === 'bg') png = await encodeImage(await replaceBackground(image, mask, { color: mode.color }), 'png');
-        else if (mode.kind === 'bg-image') png = await encodeImage(await replaceBackground(image, mask, { image: bgImage as RgbImage }), 'png');
-        else if (mode.kind === 'cutout') png = await cutout(image, mask);
-        else if (mode.kind === 'overlay') png = await encodeImage(overlayMask(image, mask), 'png');
-        else png = await encodeMaskPng(mask);
-        const target = join(out, `${basename(file, extname(file))}.png`);
-        await writeFile(target, png);
-        io.stderr.write(`${file}: wrote ${target} (${image.width}x${image.height}, ${(performance.now() - t0).toFixed(0)} ms)\n`);
-      } catch (err) {
-        if (!isModelkitError(err)) throw err;
-        failures++;
-        io.stderr.write(`${file}: ${err.code}: ${err.message}\n`);
-      }
-    }
+      const image = await loadImage(file);
+      const { mask } = await seg.run(image);
+      let png: Buffer;
+      if (mode.kind === 'bg') png = await encodeImage(await replaceBackground(image, mask, { color: mode.color }), 'png');
+      else if (mode.kind === 'bg-image') png = await encodeImage(await replaceBackground(image, mask, { image: bgImage as RgbImage }), 'png');
+      else if (mode.kind === 'cutout') png = await cutout(image, mask);
+      else if (mode.kind === 'overlay') png = await encodeImage(overlayMask(image, mask), 'png');
+      else png = await encodeMaskPng(mask);
+      const target = outputPathFor(out, file, '.png');
+      await writeFile(target, png);
+      io.stderr.write(`${file}: wrote ${target} (${image.width}x${image.height}, ${(performance.now() - t0).toFixed(0)} ms)\n`);
+    });
   } finally {
     await seg.dispose();
   }
-  return failures === 0 ? 0 : 1;
-}
-
-function round(v: number): number {
-  return Math.round(v * 1e4) / 1e4;
 }
 
 async function runEval(_args: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
-  const data = typeof o.data === 'string' ? o.data : undefined;
+  const data = flagString(o, 'data');
   if (!data) throw new ModelkitError(ErrorCodes.USAGE, 'seg eval: --data DIR is required');
   const file = segEvalFile(data);
   if (!existsSync(file)) {
     io.stderr.write(`seg eval: skipped, no ${file} (the evaluation data folder is absent)\n`);
     return 0;
   }
-  const threshold = typeof o.threshold === 'number' ? o.threshold : 0.5;
+  const threshold = flagNumber(o, 'threshold') ?? 0.5;
   if (!(threshold >= 0 && threshold <= 1)) throw new ModelkitError(ErrorCodes.USAGE, `seg eval: --threshold must be in [0, 1], got ${threshold}`);
   const seg = await HumanSeg.create(cliSegOptions(o));
   try {
     const report = await evaluateSeg(seg, data, { threshold });
-    const rounded = JSON.parse(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? round(v) : v)));
-    io.stdout.write(`${JSON.stringify({ model: typeof o.model === 'string' ? o.model : 'selfie', refine: o.refine === true, ...rounded }, null, 2)}\n`);
+    const summary = { model: flagString(o, 'model') ?? 'selfie', refine: o.refine === true, ...report };
+    const round4 = (_key: string, v: unknown): unknown => (typeof v === 'number' && !Number.isInteger(v) ? roundTo(v, 4) : v);
+    io.stdout.write(`${JSON.stringify(summary, round4, 2)}\n`);
     return 0;
   } finally {
     await seg.dispose();

@@ -12,10 +12,10 @@ import {
   ModelError,
   defaultRegistry,
   imageToTensor,
-  loadImage,
   resizeImage,
+  toRgbImage,
 } from '@modelkit/core';
-import type { ImageInput, ModelCard, RgbImage, SessionOptions, TensorSpec } from '@modelkit/core';
+import type { ImageSource, ModelCard, SessionOptions, TensorSpec } from '@modelkit/core';
 import { guidedFilter } from './guided-filter';
 import type { GuidedFilterOptions } from './guided-filter';
 import { resizeFloatMap, toByteMask } from './mask';
@@ -72,18 +72,7 @@ export interface SegResult<M extends FloatMask | ByteMask = FloatMask> {
 }
 
 /** Anything `run` accepts: what core's `loadImage` takes, or an already decoded {@link RgbImage}. */
-export type SegInput = ImageInput | RgbImage;
-
-function isRgbImage(input: SegInput): input is RgbImage {
-  if (typeof input !== 'object' || input === null || Buffer.isBuffer(input) || input instanceof Uint8Array) return false;
-  const o = input as Partial<RgbImage> & { channels?: unknown };
-  return o.channels === undefined && o.data instanceof Uint8Array && typeof o.width === 'number' && typeof o.height === 'number' && o.data.length === o.width * o.height * 3;
-}
-
-/** Loads `input` unless it already is an {@link RgbImage}. */
-export async function toRgbImage(input: SegInput): Promise<RgbImage> {
-  return isRgbImage(input) ? input : loadImage(input);
-}
+export type SegInput = ImageSource;
 
 function staticDim(spec: TensorSpec, axis: number): number | undefined {
   const d = spec.shape?.[axis];

@@ -5,7 +5,9 @@
  */
 import { registerSegModels } from './model-cards';
 
-export { HumanSeg, toRgbImage } from './human-seg';
+export { HumanSeg } from './human-seg';
+// Kept for callers of 0.1; the function lives in core now.
+export { toRgbImage } from '@modelkit/core';
 export type { HumanSegOptions, SegInput, SegOutputKind, SegResult, SegRunOptions, SegTimings } from './human-seg';
 export { assertMask, resizeFloatMap, resizeMask, thresholdMask, toByteMask, toFloatMask } from './mask';
 export type { ByteMask, FloatMask, SegMask } from './mask';

@@ -58,11 +58,7 @@ export const MODEL_ALIASES: Readonly<Record<'selfie' | 'meet', string>> = Object
   meet: MEDIAPIPE_MEET.id,
 });
 
-let registered = false;
-
 /** Registers {@link modelCards} into core's `defaultRegistry` with this package as baseDir (idempotent). */
 export function registerSegModels(): void {
-  if (registered) return;
-  registered = true;
-  for (const card of modelCards) if (!defaultRegistry.has(card.id)) defaultRegistry.register(card, { baseDir: PACKAGE_DIR });
+  defaultRegistry.registerDefaults(modelCards, { baseDir: PACKAGE_DIR });
 }

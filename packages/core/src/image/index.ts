@@ -9,3 +9,4 @@ export { rotateImage } from './rotate-image';
 export { warpQuad, quadCropSize, quadHomography, type WarpQuadOptions, type Homography } from './warp-quad';
 export { imageToTensor, type TensorLayoutOptions } from './image-to-tensor';
 export { encodeImage, saveImage, type EncodeOptions } from './encode-image';
+export { toRgbImage, isRgbImage, type ImageSource } from './to-rgb-image';

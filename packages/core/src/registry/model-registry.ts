@@ -88,6 +88,14 @@ export class ModelRegistry {
     this.entries.set(clean.id, { card: clean, baseDir: options.baseDir === undefined ? undefined : resolvePath(options.baseDir) });
   }
 
+  /**
+   * Registers each card whose id is not taken yet: how a kit adds its default cards. A card
+   * the user already registered under the same id wins, so kits never override it.
+   */
+  registerDefaults(cards: readonly ModelCard[], options: RegisterOptions = {}): void {
+    for (const card of cards) if (!this.has(card.id)) this.register(card, options);
+  }
+
   /** Removes a card; returns whether it was registered. */
   unregister(id: string): boolean {
     return this.entries.delete(id);
