@@ -1,7 +1,7 @@
 import type { CliCommand, ModelCard } from '@modelkit/core';
 
 /** The kits the CLI looks for, in the order their commands appear in `--help`. */
-export const KNOWN_KITS: readonly string[] = ['ocr', 'det', 'seg', 'videotag', 'train-core'];
+export const KNOWN_KITS: readonly string[] = ['ocr', 'det', 'seg', 'videotag', 'train-core', 'serve'];
 
 /** What the CLI takes from one installed kit. */
 export interface InstalledKit {

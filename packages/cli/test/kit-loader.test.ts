@@ -18,7 +18,7 @@ describe('createKitLoader', () => {
       },
     })();
     expect(tried).toEqual(KNOWN_KITS.map((k) => `@modelkit/${k}/cli`));
-    expect(KNOWN_KITS).toEqual(['ocr', 'det', 'seg', 'videotag', 'train-core']);
+    expect(KNOWN_KITS).toEqual(['ocr', 'det', 'seg', 'videotag', 'train-core', 'serve']);
   });
 
   it('mounts installed kits and skips missing ones (CommonJS and ESM messages)', async () => {

@@ -24,7 +24,7 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(/\n\s+models\s+list, describe and verify/);
     expect(r.stdout).toMatch(/\n\s+greet \[options\] <names\.\.\.>\s+greets people/);
     expect(r.stdout).toContain('Installed kits: fake');
-    expect(r.stdout).toContain('Other kits: ocr, det, seg, videotag, train-core');
+    expect(r.stdout).toContain('Other kits: ocr, det, seg, videotag, train-core, serve');
   });
 
   it('says when no kit is installed', async () => {
