@@ -1,0 +1,4 @@
+/** Export of tfjs LayersModels to ONNX through core's IR. */
+export { exportLayersModelToOnnx, saveOnnx, EXPORTABLE_LAYERS } from './export-layers-model';
+export type { ExportOnnxOptions } from './export-layers-model';
+export { SUPPORTED_ACTIVATIONS } from './activations';
