@@ -1,0 +1,6 @@
+export { Optimizer, type OptimizerState, type SlotState, type DecayFilter } from './optimizer';
+export { Sgd, type SgdOptions } from './sgd';
+export { Adam, type AdamOptions } from './adam';
+export { AdamW } from './adamw';
+export { clipGradNorm } from './clip-grad-norm';
+export { WeightEma, type EmaOptions } from './ema';
