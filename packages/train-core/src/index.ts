@@ -12,3 +12,4 @@ export * from './augment/index';
 export * from './trainer/index';
 export * from './search/index';
 export * from './features/index';
+export * from './classify/index';

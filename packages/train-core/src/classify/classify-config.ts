@@ -1,0 +1,155 @@
+/**
+ * The settings of one `train classify` run. They are saved as `OUT/config.json` on the
+ * first run so `--resume` rebuilds exactly the same model, split, optimizer and
+ * augmentation; only `epochs` may change on a resume (to train longer).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, InvalidArgumentError, ModelkitError, writeFileAtomic } from '@modelkit/core';
+
+/** Architectures `train classify` can build. */
+export const CLASSIFY_MODELS = ['small-cnn', 'mobilenet-v2'] as const;
+/** Optimizers `train classify` can use. */
+export const CLASSIFY_OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
+/** Augmentation presets of `train classify`. */
+export const CLASSIFY_AUGMENTS = ['none', 'basic', 'randaugment'] as const;
+
+export type ClassifyModel = (typeof CLASSIFY_MODELS)[number];
+export type ClassifyOptimizer = (typeof CLASSIFY_OPTIMIZERS)[number];
+export type ClassifyAugment = (typeof CLASSIFY_AUGMENTS)[number];
+
+/** Everything that defines a classification run (what `config.json` holds). */
+export interface ClassifyConfig {
+  model: ClassifyModel;
+  /** Square input side in pixels. */
+  size: number;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate of the cosine schedule (after a linear warmup). */
+  lr: number;
+  optimizer: ClassifyOptimizer;
+  augment: ClassifyAugment;
+  /** Seeds the split, the weight init, shuffles and augmentations. */
+  seed: number;
+  /** Fraction of each class held out for validation when DATA has no train/val folders. */
+  valSplit: number;
+}
+
+/** Defaults of {@link ClassifyConfig}; the learning rate depends on the optimizer. */
+export const CLASSIFY_DEFAULTS: Omit<ClassifyConfig, 'lr'> = {
+  model: 'small-cnn',
+  size: 64,
+  epochs: 10,
+  batchSize: 16,
+  optimizer: 'adam',
+  augment: 'basic',
+  seed: 0,
+  valSplit: 0.2,
+};
+
+/** Default peak learning rate per optimizer (SGD with momentum wants a larger one). */
+export function defaultLr(optimizer: ClassifyOptimizer): number {
+  return optimizer === 'sgd' ? 0.05 : 3e-3;
+}
+
+const CONFIG_FILE = 'config.json';
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ModelkitError(ErrorCodes.USAGE, `${flag} must be one of ${allowed.join(', ')}; got ${String(value)}`);
+}
+
+function checkNumber(value: number | undefined, flag: string, ok: (v: number) => boolean, rule: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || !ok(value)) throw new ModelkitError(ErrorCodes.USAGE, `${flag} must be ${rule}, got ${value}`);
+  return value;
+}
+
+const isInt = (v: number): boolean => Number.isInteger(v);
+
+/** Settings given explicitly (flags or API); absent ones take the defaults or, on resume, the saved run's. */
+export type PartialClassifyConfig = Partial<ClassifyConfig>;
+
+/** Validates explicitly given settings (usage errors name the flag). */
+export function checkPartialConfig(c: PartialClassifyConfig): PartialClassifyConfig {
+  return {
+    model: oneOf(c.model, CLASSIFY_MODELS, '--model'),
+    size: checkNumber(c.size, '--size', (v) => isInt(v) && v >= 16 && v <= 1024, 'an integer in [16, 1024]'),
+    epochs: checkNumber(c.epochs, '--epochs', (v) => isInt(v) && v >= 1, 'an integer >= 1'),
+    batchSize: checkNumber(c.batchSize, '--batch-size', (v) => isInt(v) && v >= 1, 'an integer >= 1'),
+    lr: checkNumber(c.lr, '--lr', (v) => v > 0, '> 0'),
+    optimizer: oneOf(c.optimizer, CLASSIFY_OPTIMIZERS, '--optimizer'),
+    augment: oneOf(c.augment, CLASSIFY_AUGMENTS, '--augment'),
+    seed: checkNumber(c.seed, '--seed', (v) => isInt(v) && v >= 0, 'an integer >= 0'),
+    valSplit: checkNumber(c.valSplit, '--val-split', (v) => v >= 0 && v < 1, 'in [0, 1)'),
+  };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A fresh run's config: defaults overridden by the given settings. */
+export function freshConfig(given: PartialClassifyConfig): ClassifyConfig {
+  const g = defined(checkPartialConfig(given));
+  const optimizer = g.optimizer ?? CLASSIFY_DEFAULTS.optimizer;
+  return { ...CLASSIFY_DEFAULTS, lr: defaultLr(optimizer), ...g };
+}
+
+/**
+ * A resumed run's config: the saved one, with `epochs` taken from `given` when set. Any
+ * other given setting must equal the saved value: silently training a different model or
+ * split on top of a checkpoint would not be a resume.
+ */
+export function resumedConfig(saved: ClassifyConfig, given: PartialClassifyConfig): ClassifyConfig {
+  const g = defined(checkPartialConfig(given));
+  for (const [key, value] of Object.entries(g)) {
+    if (key === 'epochs') continue;
+    const before = saved[key as keyof ClassifyConfig];
+    if (before !== value) {
+      throw new InvalidArgumentError(`--resume: ${key} is ${String(before)} in the saved run but ${String(value)} was given; drop the flag or use a new --out`, {
+        details: { key, saved: before, given: value },
+      });
+    }
+  }
+  return { ...saved, epochs: g.epochs ?? saved.epochs };
+}
+
+/** Reads `OUT/config.json`, or undefined when there is none. */
+export async function readClassifyConfig(outDir: string): Promise<ClassifyConfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(outDir, CONFIG_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as { config?: unknown };
+    return freshConfig(parsed.config as PartialClassifyConfig);
+  } catch (err) {
+    throw new ModelkitError(ErrorCodes.BAD_JSON, `${join(outDir, CONFIG_FILE)} is not a valid train classify config`, { cause: err });
+  }
+}
+
+/** What `config.json` stores besides the config: where the data came from and the classes. */
+export interface SavedRun {
+  config: ClassifyConfig;
+  data: string;
+  classNames: string[];
+}
+
+/** Writes `OUT/config.json` atomically. */
+export async function writeClassifyConfig(outDir: string, run: SavedRun): Promise<void> {
+  await writeFileAtomic(join(outDir, CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
+}
+
+/** Reads the class names saved with a run, or undefined. */
+export async function readSavedClassNames(outDir: string): Promise<string[] | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(join(outDir, CONFIG_FILE), 'utf8')) as { classNames?: unknown };
+    return Array.isArray(parsed.classNames) ? parsed.classNames.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,191 @@
+import { access, mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, ImageError, InvalidArgumentError, type ProgressCallback } from '@modelkit/core';
+import { selectBackend, type TrainBackend } from '../backend/select-backend';
+import { crossEntropy } from '../losses/cross-entropy';
+import { Accuracy } from '../metrics/accuracy';
+import { loadCheckpoint } from '../trainer/checkpoint';
+import { Trainer } from '../trainer/trainer';
+import {
+  freshConfig,
+  readClassifyConfig,
+  readSavedClassNames,
+  resumedConfig,
+  writeClassifyConfig,
+  type ClassifyConfig,
+  type PartialClassifyConfig,
+} from './classify-config';
+import { buildClassifierAugment, buildClassifierModel, buildClassifierOptimizer } from './build-classifier';
+import { loadClassifyData, type SkippedImage } from './classify-data';
+import { exportClassifier } from './export-classifier';
+import { loadWeightsInto } from './trained-classifier';
+
+/** Options of {@link trainClassifier}: the run's settings plus where data and output live. */
+export interface TrainClassifierOptions extends PartialClassifyConfig {
+  /** Folder of class subfolders, or with `train/` and `val/` folders of class subfolders. */
+  data: string;
+  /** Output folder: `config.json`, `last/`, `best/`, `train.log.jsonl`, `model.onnx`, `labels.json`, `model.card.json`. */
+  out: string;
+  /**
+   * Continue the run in `out` from its `last/` checkpoint (same step, optimizer state, RNG);
+   * the saved settings apply, only `epochs` may grow. Starts fresh when `out` holds no run.
+   */
+  resume?: boolean;
+  /** Force a tfjs backend; default: the fastest that loads (`selectBackend`). */
+  backend?: TrainBackend;
+  /** Training progress (task `train`, unit `steps`). */
+  onProgress?: ProgressCallback;
+  /** One-line notes for the user (backend, skipped images, resume), e.g. to stderr. */
+  onMessage?: (line: string) => void;
+}
+
+/** What {@link trainClassifier} did, JSON-serialisable (`--json` prints it). */
+export interface ClassifySummary {
+  backend: TrainBackend;
+  data: string;
+  out: string;
+  split: 'folders' | 'holdout';
+  classNames: string[];
+  trainImages: number;
+  valImages: number;
+  skipped: SkippedImage[];
+  config: ClassifyConfig;
+  /** Optimizer steps in total; `resumedFromStep` when the run continued a checkpoint. */
+  steps: number;
+  resumedFromStep?: number;
+  epochs: number;
+  stopReason: string;
+  /** Mean training loss of the last logged interval (NaN when no step ran in this call). */
+  trainLoss: number;
+  /** Validation accuracy of the exported weights (the best epoch); absent without validation data. */
+  valAccuracy?: number;
+  /** 1-based epoch and step of the exported (best) weights. */
+  bestEpoch?: number;
+  bestStep?: number;
+  /** Validation accuracy after the last epoch. */
+  lastValAccuracy?: number;
+  seconds: number;
+  files: { onnx: string; labels: string; card: string; log: string; config: string; checkpoints: string };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/**
+ * PaddleHub's image-classification fine-tune flow as one call: reads a class-folder
+ * dataset, trains a `small-cnn` or `mobilenet-v2` from scratch with the Trainer
+ * (cosine schedule, augmentation, `last/` + `best/` checkpoints by validation accuracy,
+ * JSONL log), and exports the best weights to ONNX with labels and a model card.
+ *
+ * @throws ImageError `E_FILE_NOT_FOUND` when `data` is not a folder; InvalidArgumentError when `out` already holds a run and `resume` is not set, or
+ *   a resume's settings or classes differ from the saved run; see `loadClassifyData` for
+ *   data errors.
+ */
+export async function trainClassifier(options: TrainClassifierOptions): Promise<ClassifySummary> {
+  const t0 = performance.now();
+  const say = options.onMessage ?? (() => undefined);
+  const out = resolve(options.out);
+  const data = resolve(options.data);
+  const given: PartialClassifyConfig = {
+    model: options.model, size: options.size, epochs: options.epochs, batchSize: options.batchSize, lr: options.lr,
+    optimizer: options.optimizer, augment: options.augment, seed: options.seed, valSplit: options.valSplit,
+  };
+
+  // Before the backend loads, so a typo in --data fails at once with a plain message.
+  if (!(await stat(data).then((st) => st.isDirectory(), () => false))) {
+    throw new ImageError(ErrorCodes.FILE_NOT_FOUND, `--data ${data} is not a folder`, { details: { file: data } });
+  }
+  const saved = await readClassifyConfig(out);
+  const hasCheckpoint = (await exists(join(out, 'last', 'manifest.json'))) || (await exists(join(out, 'config.json')));
+  if (hasCheckpoint && !options.resume) {
+    throw new InvalidArgumentError(`${out} already holds a training run; pass --resume to continue it or choose another --out`, { details: { out } });
+  }
+  const resuming = options.resume === true && saved !== undefined;
+  if (options.resume && !saved) say(`nothing to resume in ${out}: starting a new run`);
+  const config = resuming ? resumedConfig(saved, given) : freshConfig(given);
+
+  const choice = await selectBackend({ prefer: options.backend });
+  say(`backend: ${choice.backend}${choice.skipped.length ? ` (skipped ${choice.skipped.join('; ')})` : ''}`);
+
+  const ds = await loadClassifyData(data, {
+    size: config.size,
+    valSplit: config.valSplit,
+    seed: config.seed,
+    transform: buildClassifierAugment(config.augment),
+    classNames: resuming ? await readSavedClassNames(out) : undefined,
+    onSkip: (s) => say(`skipped ${s.file}: ${s.code}: ${s.message}`),
+  });
+  say(
+    `data: ${ds.classNames.length} classes (${ds.classNames.join(', ')}), ${ds.train.length} train / ${ds.val?.length ?? 0} val images` +
+      ` (${ds.split === 'folders' ? 'train/ + val/ folders' : `seeded ${config.valSplit} holdout`})`,
+  );
+
+  await mkdir(out, { recursive: true });
+  await writeClassifyConfig(out, { config, data, classNames: ds.classNames });
+  const resumeFrom = resuming ? (await loadCheckpoint(join(out, 'last')))?.step : undefined;
+  if (resumeFrom !== undefined) say(`resuming from step ${resumeFrom} (${join(out, 'last')})`);
+
+  const model = buildClassifierModel(config, ds.classNames.length);
+  const stepsPerEpoch = Math.ceil(ds.train.length / config.batchSize);
+  const trainer = new Trainer({
+    model,
+    optimizer: buildClassifierOptimizer(config, stepsPerEpoch),
+    lossFn: crossEntropy(),
+    metrics: [new Accuracy()],
+    checkpointDir: out,
+    seed: config.seed,
+    onProgress: options.onProgress,
+  });
+  try {
+    const fit = await trainer.fit(ds.train, {
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      evalData: ds.val,
+      bestMetric: ds.val ? 'acc' : undefined,
+      bestMode: 'max',
+      logInterval: Math.min(10, stepsPerEpoch),
+      resume: resuming,
+    });
+    // Export the best epoch's weights (what PaddleHub calls best_model), else the last.
+    const best = ds.val ? await loadCheckpoint(join(out, 'best')) : undefined;
+    if (best) loadWeightsInto(model, best.weights);
+    const exported = await exportClassifier(model, out, {
+      classNames: ds.classNames,
+      size: config.size,
+      description: `${config.model} ${config.size}x${config.size} image classifier (${ds.classNames.join(', ')}) trained by modelkit train classify`,
+    });
+    return {
+      backend: choice.backend,
+      data,
+      out,
+      split: ds.split,
+      classNames: ds.classNames,
+      trainImages: ds.train.length,
+      valImages: ds.val?.length ?? 0,
+      skipped: ds.skipped,
+      config,
+      steps: fit.steps,
+      resumedFromStep: resumeFrom,
+      epochs: fit.epochs,
+      stopReason: fit.stopReason,
+      trainLoss: fit.trainLoss,
+      valAccuracy: fit.best?.value,
+      bestEpoch: fit.best ? fit.best.epoch + 1 : undefined,
+      bestStep: fit.best?.step,
+      lastValAccuracy: fit.lastEval?.acc,
+      seconds: (performance.now() - t0) / 1000,
+      files: {
+        onnx: exported.onnx,
+        labels: exported.labels,
+        card: exported.card,
+        log: join(out, 'train.log.jsonl'),
+        config: join(out, 'config.json'),
+        checkpoints: join(out, best ? 'best' : 'last'),
+      },
+    };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}

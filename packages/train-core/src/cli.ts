@@ -1,0 +1,138 @@
+/**
+ * The `modelkit train` command: `train classify --data DIR` trains, checkpoints, resumes
+ * and exports an image classifier; `train predict --model OUT/model.onnx IMAGE...` runs
+ * the export on onnxruntime.
+ */
+import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachImage, roundTo, writeJsonLine } from '@modelkit/core';
+import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
+import type { TrainBackend } from './backend/select-backend';
+import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, type ClassifyConfig } from './classify/classify-config';
+import { OnnxClassifier } from './classify/onnx-classifier';
+import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
+
+/** Without a terminal, one line per evaluated epoch (and the end) instead of a redrawn bar. */
+function epochLines(io: CliIO): ProgressCallback {
+  return (e) => {
+    const evalLine = e.phase === 'progress' && e.message?.endsWith(' eval');
+    if (!evalLine && e.phase !== 'end') return;
+    const values = Object.entries(e.values ?? {})
+      .filter(([k]) => k !== 'lr')
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(4) : v}`)
+      .join(' ');
+    const what = evalLine ? e.message!.replace(/ eval$/, '') : `end (${e.message ?? ''})`;
+    io.stderr.write(`${what}: step ${e.done}/${e.total ?? '?'} ${values}\n`);
+  };
+}
+
+function summaryText(s: ClassifySummary): string {
+  const pct = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  const lines = [
+    `trained ${s.config.model} ${s.config.size}x${s.config.size} on ${s.trainImages} images of ${s.classNames.length} classes (${s.classNames.join(', ')}), backend ${s.backend}`,
+    `steps ${s.steps}${s.resumedFromStep !== undefined ? ` (resumed from ${s.resumedFromStep})` : ''}, epochs ${s.epochs}/${s.config.epochs}, ${s.seconds.toFixed(1)} s` +
+      (s.skipped.length ? `, ${s.skipped.length} unreadable images skipped` : ''),
+    s.valImages > 0
+      ? `val accuracy ${pct(s.valAccuracy)} (best epoch ${s.bestEpoch}, step ${s.bestStep}; last epoch ${pct(s.lastValAccuracy)}) on ${s.valImages} images`
+      : 'no validation images (--val-split 0): exported the last weights',
+    `model        ${s.files.onnx}`,
+    `labels       ${s.files.labels}`,
+    `model card   ${s.files.card}`,
+    `log          ${s.files.log}`,
+    `checkpoints  ${s.files.checkpoints}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<number> {
+  const data = flagString(o, 'data');
+  if (!data) throw new ModelkitError(ErrorCodes.USAGE, 'train classify: --data DIR is required');
+  const json = o.json === true;
+  const bar = io.interactive ? new ProgressBar(io.stderr) : undefined;
+  try {
+    const summary = await trainClassifier({
+      data,
+      out: flagString(o, 'out') ?? 'runs/classify',
+      model: flagString(o, 'model') as ClassifyConfig['model'] | undefined,
+      size: flagNumber(o, 'size'),
+      epochs: flagNumber(o, 'epochs'),
+      batchSize: flagNumber(o, 'batchSize'),
+      lr: flagNumber(o, 'lr'),
+      optimizer: flagString(o, 'optimizer') as ClassifyConfig['optimizer'] | undefined,
+      augment: flagString(o, 'augment') as ClassifyConfig['augment'] | undefined,
+      seed: flagNumber(o, 'seed'),
+      valSplit: flagNumber(o, 'valSplit'),
+      resume: o.resume === true,
+      backend: (flagString(o, 'backend') ?? undefined) as TrainBackend | undefined,
+      onProgress: bar ? bar.update : epochLines(io),
+      onMessage: (line) => io.stderr.write(`${line}\n`),
+    });
+    bar?.stop();
+    if (json) writeJsonLine(io.stdout, summary);
+    else io.stdout.write(summaryText(summary));
+    return 0;
+  } finally {
+    bar?.stop();
+  }
+}
+
+async function runPredict(images: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
+  const modelPath = flagString(o, 'model');
+  if (!modelPath) throw new ModelkitError(ErrorCodes.USAGE, 'train predict: --model OUT/model.onnx is required');
+  if (images.length === 0) throw new ModelkitError(ErrorCodes.USAGE, 'train predict: give at least one image');
+  const top = flagNumber(o, 'top') ?? 3;
+  if (!(Number.isInteger(top) && top >= 1)) throw new ModelkitError(ErrorCodes.USAGE, `--top must be an integer >= 1, got ${top}`);
+  const json = o.json === true;
+  const classifier = await OnnxClassifier.create(modelPath, { session: flagSession(o) });
+  try {
+    return await forEachImage(images, io, { json }, async (image) => {
+      const scores = (await classifier.classify(image)).slice(0, top).map((c) => ({ label: c.label, score: roundTo(c.score, 4) }));
+      if (json) writeJsonLine(io.stdout, { image, top: scores });
+      else io.stdout.write(`${image}\t${scores.map((c) => `${c.label} ${c.score.toFixed(3)}`).join('\t')}\n`);
+    });
+  } finally {
+    await classifier.dispose();
+  }
+}
+
+/** train-core's CLI commands, mounted by `@modelkit/cli`: `train classify` and `train predict`. */
+export const commands: CliCommand[] = [
+  {
+    name: 'train',
+    description: 'Train models on your own data (tfjs: tfjs-node if installed, else wasm with train-core kernels) and export them to ONNX',
+    subcommands: [
+      {
+        name: 'classify',
+        description:
+          'Train an image classifier from DIR/<class>/<images> (or DIR/train + DIR/val); writes checkpoints, train.log.jsonl, model.onnx, labels.json, model.card.json into --out',
+        options: [
+          { flags: '--data <dir>', description: 'folder of class subfolders; with train/ and val/ subfolders those are the split', required: true },
+          { flags: '--out <dir>', description: 'output folder (default runs/classify)' },
+          { flags: '--model <name>', description: `architecture (default ${CLASSIFY_DEFAULTS.model})`, choices: CLASSIFY_MODELS },
+          { flags: '--size <px>', description: `square input side (default ${CLASSIFY_DEFAULTS.size})`, type: 'integer' },
+          { flags: '--epochs <n>', description: `epochs (default ${CLASSIFY_DEFAULTS.epochs}); with --resume, raise it to train longer`, type: 'integer' },
+          { flags: '--batch-size <n>', description: `batch size (default ${CLASSIFY_DEFAULTS.batchSize})`, type: 'integer' },
+          { flags: '--lr <rate>', description: 'peak learning rate of the cosine schedule (default 3e-3 for adam/adamw, 0.05 for sgd)', type: 'number' },
+          { flags: '--optimizer <name>', description: `optimizer (default ${CLASSIFY_DEFAULTS.optimizer})`, choices: CLASSIFY_OPTIMIZERS },
+          { flags: '--augment <preset>', description: `training augmentation (default ${CLASSIFY_DEFAULTS.augment})`, choices: CLASSIFY_AUGMENTS },
+          { flags: '--seed <n>', description: `seed of split, init, shuffles, augmentation (default ${CLASSIFY_DEFAULTS.seed})`, type: 'integer' },
+          { flags: '--val-split <fraction>', description: `share of each class held out when DIR has no train/val folders (default ${CLASSIFY_DEFAULTS.valSplit}; 0 = none)`, type: 'number' },
+          { flags: '--resume', description: 'continue the run in --out from its last checkpoint with its saved settings' },
+          { flags: '--backend <name>', description: 'tfjs backend (default: fastest that loads)', choices: ['node', 'wasm', 'cpu'] },
+          { flags: '--json', description: 'print the final summary as one JSON object' },
+        ],
+        run: (_args, options, io) => runClassify(options, io),
+      },
+      {
+        name: 'predict',
+        description: 'Classify images with a model exported by train classify (onnxruntime); prints the top classes per image',
+        arguments: '<images...>',
+        options: [
+          { flags: '--model <path>', description: 'model.onnx written by train classify (labels.json next to it)', required: true },
+          { flags: '--top <k>', description: 'classes to print per image (default 3)', type: 'integer' },
+          { flags: '--threads <n>', description: 'onnxruntime intra-op threads (default: onnxruntime chooses)', type: 'integer' },
+          { flags: '--json', description: 'print one JSON object per image: {"image","top":[{"label","score"}]}' },
+        ],
+        run: (args, options, io) => runPredict(args, options, io),
+      },
+    ],
+  },
+];
