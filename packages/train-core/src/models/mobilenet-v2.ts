@@ -9,6 +9,8 @@ export interface MobileNetV2LikeOptions {
   alpha?: number;
   /** Seed of the kernel initialisers. */
   seed?: number;
+  /** Momentum of the batch-norm moving statistics. Default 0.99 (Keras); see smallCnn. */
+  batchNormMomentum?: number;
 }
 
 type Sym = tfl.SymbolicTensor;
@@ -26,7 +28,7 @@ export function mobileNetV2Like(options: MobileNetV2LikeOptions): tfl.LayersMode
   const ch = (c: number): number => Math.max(8, Math.round((c * alpha) / 8) * 8);
   const init = (): ReturnType<typeof tfl.initializers.heNormal> => tfl.initializers.heNormal({ seed: seed++ });
   const bnRelu6 = (x: Sym, relu: boolean): Sym => {
-    let y = tfl.layers.batchNormalization().apply(x) as Sym;
+    let y = tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }).apply(x) as Sym;
     if (relu) y = tfl.layers.reLU({ maxValue: 6 }).apply(y) as Sym;
     return y;
   };
