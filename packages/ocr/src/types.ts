@@ -92,7 +92,12 @@ export interface OcrOptions extends DbOptions {
   clsThresh?: number;
   /** Crops per classifier run (default 6). */
   clsBatchSize?: number;
-  /** Crops per recognizer run (default 6). */
+  /**
+   * Crops per recognition batch (default 6, PaddleOCR's `rec_batch_num`): crops sorted by
+   * aspect ratio, and each batch's crops are padded to the batch's width. Each crop then
+   * runs on its own at that width (same logits as one batched run, less time here).
+   * Changing it changes the padding and so, for a few crops, the text.
+   */
   recBatchSize?: number;
   /** Minimum recognizer input width (default 320, from PaddleOCR's rec_image_shape 3,48,320). */
   recMinWidth?: number;
@@ -106,7 +111,11 @@ export interface OcrOptions extends DbOptions {
   lineTolerance?: number;
   /** Interpolation of the perspective crops (default `bicubic`, as PaddleOCR; `bilinear` is faster). */
   cropInterpolation?: 'bicubic' | 'bilinear';
-  /** onnxruntime options for all three sessions. */
+  /**
+   * onnxruntime options for all three sessions. Default: onnxruntime's thread count with
+   * `spinning: false` (idle pool threads sleep instead of spinning; pass `spinning: true`
+   * for onnxruntime's own default).
+   */
   session?: SessionOptions;
   /** Model cache directory (registry). */
   cacheDir?: string;

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 const ENGINES = {
   modelkit: () => import('../engines/modelkit.mjs').then((m) => m.create()),
   'modelkit-nocls': () => import('../engines/modelkit.mjs').then((m) => m.create({ useAngleCls: false })),
+  'modelkit-spin': () => import('../engines/modelkit.mjs').then((m) => m.create({ spinning: true })),
   gutenye: () => import('../engines/gutenye.mjs').then((m) => m.create()),
   paddleocr: () => import('../engines/paddleocr.mjs').then((m) => m.create()),
   tesseract: () => import('../engines/tesseract.mjs').then((m) => m.create()),
