@@ -65,11 +65,11 @@ export function dbPostprocess(map: ProbabilityMap, destWidth: number, destHeight
   for (let i = 0; i < mask.length; i++) mask[i] = data[i] > o.thresh ? 1 : 0;
   if (o.useDilation) mask = dilate2x2(mask, width, height);
   const contours = findContours(mask, width, height, { holes: true }).slice(0, o.maxCandidates);
-  const sx = destWidth / width;
-  const sy = destHeight / height;
+  // PaddleOCR: np.clip(np.round(x / width * dest_width), 0, dest_width). Same operation
+  // order for the same floats, and numpy's round-half-to-even (292.5 -> 292, not 293).
   const toDest = (p: Point): Point => [
-    clamp(Math.round(p[0] * sx), 0, destWidth),
-    clamp(Math.round(p[1] * sy), 0, destHeight),
+    clamp(roundHalfEven((p[0] / width) * destWidth), 0, destWidth),
+    clamp(roundHalfEven((p[1] / height) * destHeight), 0, destHeight),
   ];
   const out: DbBox[] = [];
   for (const contour of contours) {
@@ -129,6 +129,13 @@ function dilate2x2(mask: Uint8Array, width: number, height: number): Uint8Array 
     }
   }
   return out;
+}
+
+/** numpy's `np.round`: halves go to the even neighbour. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  // `+ 0` turns -0 (from -0.5) into 0.
+  return (Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
