@@ -11,6 +11,7 @@ import {
   padImage,
   resizeImage,
   resizeImageSync,
+  resizeToTensor,
   rotateImage,
   saveImage,
   type RgbImage,
@@ -160,6 +161,54 @@ describe('imageToTensor', () => {
     expect(Array.from(out)).toEqual([-7, 10, 40, 20, 50, 30, 60, 1, 4, 2, 5, 3, 6, -7]);
     expect(() => imageToTensor(two, { layout: 'nchw', channelOrder: 'rgb', out, offset: 9 })).toThrow(/at least 15/);
     expect(() => imageToTensor(two, { layout: 'nchw', channelOrder: 'rgb', std: [1, 0, 1] })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('resizeToTensor', () => {
+  /** Deterministic pseudo-random image (LCG), with saturated runs to hit the rounding edges. */
+  function noise(width: number, height: number, seed: number): RgbImage {
+    const data = new Uint8Array(width * height * 3);
+    let s = seed;
+    for (let i = 0; i < data.length; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      data[i] = (s >>> 24) % 5 === 0 ? 255 : s >>> 24;
+    }
+    return { data, width, height };
+  }
+  const det = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
+
+  it('equals imageToTensor(resizeImageSync(...)) bit for bit, up and down, both layouts', () => {
+    const cases: [number, number, number, number][] = [[37, 23, 96, 64], [129, 71, 64, 32], [50, 40, 50, 17], [1, 1, 5, 3], [64, 48, 1, 1]];
+    cases.forEach(([w, h, tw, th], k) => {
+      const img = noise(w, h, k + 1);
+      for (const layout of ['nchw', 'nhwc'] as const) {
+        for (const channelOrder of ['rgb', 'bgr'] as const) {
+          const o = { layout, channelOrder, ...det };
+          const expected = imageToTensor(resizeImageSync(img, tw, th), o);
+          const got = resizeToTensor(img, tw, th, o);
+          expect(got).toHaveLength(expected.length);
+          // toEqual on typed arrays compares element by element; also require identical bits.
+          expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        }
+      }
+    });
+  });
+
+  it('writes into a batch buffer at an offset, and handles the same size as imageToTensor', () => {
+    const img = noise(9, 7, 3);
+    const out = new Float32Array(2 + 3 * 4 * 5).fill(-7);
+    expect(resizeToTensor(img, 5, 4, { layout: 'nchw', channelOrder: 'bgr', out, offset: 2 })).toBe(out);
+    expect(Array.from(out.subarray(0, 2))).toEqual([-7, -7]);
+    expect(Array.from(out.subarray(2))).toEqual(Array.from(imageToTensor(resizeImageSync(img, 5, 4), { layout: 'nchw', channelOrder: 'bgr' })));
+    const same = resizeToTensor(img, 9, 7, { layout: 'nhwc', channelOrder: 'rgb', scale: 1 });
+    expect(Array.from(same)).toEqual(Array.from(img.data));
+  });
+
+  it('rejects bad sizes and options', () => {
+    const img = noise(4, 4, 5);
+    expect(() => resizeToTensor(img, 0, 4, { layout: 'nchw', channelOrder: 'rgb' })).toThrow(InvalidArgumentError);
+    expect(() => resizeToTensor(img, 2, 2, { layout: 'chw' as 'nchw', channelOrder: 'rgb' })).toThrow(/resizeToTensor: layout/);
+    expect(() => resizeToTensor(img, 2, 2, { layout: 'nchw', channelOrder: 'rgb', out: new Float32Array(3) })).toThrow(/at least 12/);
   });
 });
 

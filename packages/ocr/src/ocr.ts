@@ -7,9 +7,9 @@ import {
   defaultRegistry,
   emitProgress,
   fitSize,
-  imageToTensor,
   quadCropSize,
   resizeImage,
+  resizeToTensor,
   rotateImage,
   sortQuadsReadingOrder,
   toRgbImage,
@@ -267,8 +267,8 @@ export class Ocr {
   private async detectBoxes(img: RgbImage): Promise<DetectedBox[]> {
     const o = this.options;
     const size = fitSize(img.width, img.height, { limitSideLen: o.limitSideLen, limitType: o.limitType, multipleOf: 32 });
-    const resized = size.width === img.width && size.height === img.height ? img : await resizeImage(img, size.width, size.height);
-    const data = imageToTensor(resized, { layout: 'nchw', channelOrder: 'bgr', mean: DET_MEAN, std: DET_STD });
+    // cv2-exact resize and normalisation in one pass (same floats as resize, then imageToTensor).
+    const data = resizeToTensor(img, size.width, size.height, { layout: 'nchw', channelOrder: 'bgr', mean: DET_MEAN, std: DET_STD });
     const input = this.det.inputs[0].name;
     const output = this.det.outputs[0].name;
     const out = await this.det.run({ [input]: { data, dims: [1, 3, size.height, size.width] } }, [output]);

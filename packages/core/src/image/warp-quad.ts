@@ -182,14 +182,6 @@ function clampInt(v: number): number {
   return v > 1e9 ? 1e9 : v < -1e9 ? -1e9 : v;
 }
 
-/** Source position of output pixel (x, y) in 1/32 pixels, rounded like cv2 warpPerspective. */
-function sourcePos(m: Homography, x: number, y: number, pos: Int32Array): void {
-  let w = m[6] * x + m[7] * y + m[8];
-  w = w !== 0 ? TAB_SIZE / w : 0;
-  pos[0] = roundHalfEven(clampInt((m[0] * x + m[1] * y + m[2]) * w));
-  pos[1] = roundHalfEven(clampInt((m[3] * x + m[4] * y + m[5]) * w));
-}
-
 function sampleBilinear(img: RgbImage, m: Homography, out: Uint8Array, width: number, height: number): void {
   const tab = bilinearFixedTab();
   const src = img.data;
@@ -234,37 +226,86 @@ function sampleBilinear(img: RgbImage, m: Homography, out: Uint8Array, width: nu
 }
 
 function sampleBicubic(img: RgbImage, m: Homography, out: Uint8Array, width: number, height: number): void {
-  const tab = cubicTab();
+  const tab = cubicTab64();
   const { data: src, width: sw, height: sh } = img;
-  const pos = new Int32Array(2);
-  const xs = new Int32Array(4);
-  const ys = new Int32Array(4);
+  const stride = sw * 3;
+  const round = Math.round;
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m;
   let o = 0;
   for (let y = 0; y < height; y++) {
+    // Products hoisted per row; the sums keep sourcePos's order, (m0*x + m1*y) + m2, so the
+    // rounded positions are the same bit for bit.
+    const m1y = m1 * y;
+    const m4y = m4 * y;
+    const m7y = m7 * y;
     for (let x = 0; x < width; x++, o += 3) {
-      sourcePos(m, x, y, pos);
-      const X = pos[0];
-      const Y = pos[1];
+      let w = m6 * x + m7y + m8;
+      w = w !== 0 ? TAB_SIZE / w : 0;
+      // roundHalfEven(clampInt(...)) inlined: this loop runs once per crop pixel.
+      let fx = (m0 * x + m1y + m2) * w;
+      fx = fx > 1e9 ? 1e9 : fx < -1e9 ? -1e9 : fx;
+      let X = round(fx);
+      if (X - fx === 0.5 && (X & 1) !== 0) X -= 1;
+      let fy = (m3 * x + m4y + m5) * w;
+      fy = fy > 1e9 ? 1e9 : fy < -1e9 ? -1e9 : fy;
+      let Y = round(fy);
+      if (Y - fy === 0.5 && (Y & 1) !== 0) Y -= 1;
       const ix = (X >> TAB_BITS) - 1;
       const iy = (Y >> TAB_BITS) - 1;
       const t = ((Y & (TAB_SIZE - 1)) * TAB_SIZE + (X & (TAB_SIZE - 1))) * 16;
-      for (let i = 0; i < 4; i++) {
-        const cx = ix + i;
-        const cy = iy + i;
-        xs[i] = (cx < 0 ? 0 : cx >= sw ? sw - 1 : cx) * 3;
-        ys[i] = (cy < 0 ? 0 : cy >= sh ? sh - 1 : cy) * sw * 3;
+      // Tap offsets: rows r0..r3 and columns c0..c3, clamped (BORDER_REPLICATE) only near borders.
+      let c0: number, c1: number, c2: number, c3: number, r0: number, r1: number, r2: number, r3: number;
+      if (ix >= 0 && ix + 3 < sw) {
+        c0 = ix * 3;
+        c1 = c0 + 3;
+        c2 = c0 + 6;
+        c3 = c0 + 9;
+      } else {
+        c0 = clampIndex(ix, sw) * 3;
+        c1 = clampIndex(ix + 1, sw) * 3;
+        c2 = clampIndex(ix + 2, sw) * 3;
+        c3 = clampIndex(ix + 3, sw) * 3;
       }
+      if (iy >= 0 && iy + 3 < sh) {
+        r0 = iy * stride;
+        r1 = r0 + stride;
+        r2 = r1 + stride;
+        r3 = r2 + stride;
+      } else {
+        r0 = clampIndex(iy, sh) * stride;
+        r1 = clampIndex(iy + 1, sh) * stride;
+        r2 = clampIndex(iy + 2, sh) * stride;
+        r3 = clampIndex(iy + 3, sh) * stride;
+      }
+      const w00 = tab[t], w01 = tab[t + 1], w02 = tab[t + 2], w03 = tab[t + 3];
+      const w10 = tab[t + 4], w11 = tab[t + 5], w12 = tab[t + 6], w13 = tab[t + 7];
+      const w20 = tab[t + 8], w21 = tab[t + 9], w22 = tab[t + 10], w23 = tab[t + 11];
+      const w30 = tab[t + 12], w31 = tab[t + 13], w32 = tab[t + 14], w33 = tab[t + 15];
       for (let c = 0; c < 3; c++) {
-        // Summed in float64; cv2 sums in float32, which differs only on rare exact ties.
-        let sum = 0;
-        for (let i = 0; i < 4; i++) {
-          const row = ys[i] + c;
-          const w = t + i * 4;
-          sum += src[row + xs[0]] * tab[w] + src[row + xs[1]] * tab[w + 1] + src[row + xs[2]] * tab[w + 2] + src[row + xs[3]] * tab[w + 3];
-        }
-        const v = roundHalfEven(sum);
+        // Summed in float64 row by row, each row left to right (keep this order: it decides
+        // the rounding of exact ties); cv2 sums in float32, which differs only on rare ties.
+        const a = r0 + c, b = r1 + c, d = r2 + c, e = r3 + c;
+        const sum =
+          src[a + c0] * w00 + src[a + c1] * w01 + src[a + c2] * w02 + src[a + c3] * w03 +
+          (src[b + c0] * w10 + src[b + c1] * w11 + src[b + c2] * w12 + src[b + c3] * w13) +
+          (src[d + c0] * w20 + src[d + c1] * w21 + src[d + c2] * w22 + src[d + c3] * w23) +
+          (src[e + c0] * w30 + src[e + c1] * w31 + src[e + c2] * w32 + src[e + c3] * w33);
+        let v = round(sum);
+        if (v - sum === 0.5 && (v & 1) !== 0) v -= 1;
         out[o + c] = v < 0 ? 0 : v > 255 ? 255 : v;
       }
     }
   }
+}
+
+function clampIndex(i: number, n: number): number {
+  return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+let bicubicTab64: Float64Array | undefined;
+
+/** `cubicTab` widened once to float64 (exact), so the hot loop skips float32 loads. */
+function cubicTab64(): Float64Array {
+  if (!bicubicTab64) bicubicTab64 = Float64Array.from(cubicTab());
+  return bicubicTab64;
 }
