@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { SeededRng } from '../src/data/seeded-rng';
 
-/** A small seeded PRNG (mulberry32) so random test shapes and data are reproducible. */
+/** Seeded uniform [0, 1) draws from the package's own mulberry32 (SeededRng). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRng(seed);
+  return () => r.next();
 }
 
 export function randInt(r: () => number, lo: number, hi: number): number {

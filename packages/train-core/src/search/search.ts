@@ -1,6 +1,6 @@
 /** The search loop: draws configs, runs trials through a scheduler, persists and resumes state. */
 import { InvalidArgumentError } from '@modelkit/core';
-import { seededRandom } from './rng';
+import { SeededRng } from '../data/seeded-rng';
 import { AshaScheduler, OneShotScheduler, rungBudgets, SuccessiveHalvingScheduler, trialId, type Better, type Scheduler, type TrialRequest } from './schedulers';
 import { readSearchState, writeSearchState, type SearchStateFile } from './search-state';
 import { gridConfigs, sampleConfig, type Config, type SearchSpace } from './space';
@@ -67,7 +67,8 @@ export async function searchHyperparameters(space: SearchSpace, objective: Objec
   if (algorithm === 'grid') {
     configs = gridConfigs(space, positiveInt('gridPoints', options.gridPoints, 5));
   } else {
-    const random = seededRandom(seed);
+    const rng = new SeededRng(seed);
+    const random = (): number => rng.next();
     configs = Array.from({ length: positiveInt('trials', options.trials, 16) }, () => sampleConfig(space, random));
   }
   const scheduler: Scheduler =
