@@ -69,6 +69,26 @@ describe('resizeImage (cv2 INTER_LINEAR)', () => {
     }
   });
 
+  it('matches cv2 on the top and bottom rows of a vertical upscale (regression)', () => {
+    // Byte k = (37k + 11) % 256, 4x3 -> 6x7. Expected bytes computed once with OpenCV 4.6:
+    //   cv2.resize(img, (6, 7), interpolation=cv2.INTER_LINEAR).ravel()
+    // cv2 keeps the fractional row weight at the image border (both taps read the edge
+    // row); zeroing it, as an earlier version did, was off by 1 on 15 of these bytes.
+    const img: RgbImage = { data: new Uint8Array(36).map((_, k) => (k * 37 + 11) % 256), width: 4, height: 3 };
+    const cv2 = [
+      11, 48, 85, 66, 103, 140, 140, 135, 172, 214, 38, 75, 160, 69, 106, 88, 125, 162,
+      38, 75, 75, 75, 112, 131, 131, 131, 168, 205, 59, 96, 151, 78, 115, 78, 115, 152,
+      118, 155, 46, 101, 138, 101, 101, 120, 157, 175, 121, 158, 122, 104, 141, 49, 86, 123,
+      199, 236, 17, 127, 164, 73, 72, 109, 146, 147, 184, 221, 93, 130, 167, 20, 57, 94,
+      170, 207, 97, 152, 134, 98, 135, 80, 117, 135, 154, 191, 118, 155, 137, 100, 138, 65,
+      141, 178, 178, 178, 105, 124, 197, 51, 88, 125, 125, 162, 144, 181, 108, 181, 218, 36,
+      131, 168, 205, 186, 95, 132, 218, 41, 78, 121, 115, 152, 152, 189, 98, 208, 245, 26,
+    ];
+    expect(Array.from(resizeImageSync(img, 6, 7).data)).toEqual(cv2);
+    const t = resizeToTensor(img, 6, 7, { layout: 'nhwc', channelOrder: 'rgb', scale: 1 });
+    expect(Array.from(t)).toEqual(cv2);
+  });
+
   it('rejects bad sizes', async () => {
     await expect(resizeImage(img3x2, 0, 2)).rejects.toThrow(InvalidArgumentError);
     expect(() => resizeImageSync(img3x2, 2.5, 2)).toThrow(InvalidArgumentError);

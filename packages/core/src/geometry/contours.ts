@@ -15,6 +15,9 @@ export interface FindContoursOptions {
 // screen (1 = up-right, 2 = up, ..., 7 = down-right).
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
 const DY = [0, -1, -1, -1, 0, 1, 1, 1];
+// Border marks (see `findContours`).
+const VISITED = 1;
+const RIGHT = 2;
 
 /**
  * Borders of the foreground (non-zero) regions of a binary map, with 8-connectivity,
@@ -25,7 +28,8 @@ const DY = [0, -1, -1, -1, 0, 1, 1, 1];
  * counter-clockwise on screen. Contours are returned in cv2's order (last found first).
  *
  * Why our own: no maintained npm package does Suzuki–Abe without pulling in OpenCV.js
- * (~8 MB wasm). One Int32 label map is the only allocation besides the output.
+ * (~8 MB wasm). Two byte maps (padded mask, border marks) are the only allocations
+ * besides the output.
  *
  * @param mask row-major `width * height` map; any non-zero value is foreground.
  */
@@ -40,42 +44,45 @@ export function findContours(mask: Uint8Array, width: number, height: number, op
   }
   const keepHoles = options.holes === true;
   const w2 = width + 2;
-  const h2 = height + 2;
-  // Label map: 0 background, 1 unvisited foreground, +nbd visited border pixel,
-  // -nbd border pixel whose right neighbour is background (Suzuki's "right bound").
-  const f = new Int32Array(w2 * h2);
-  for (let y = 0; y < height; y++) {
-    const src = y * width;
-    const dst = (y + 1) * w2 + 1;
-    for (let x = 0; x < width; x++) if (mask[src + x] !== 0) f[dst + x] = 1;
-  }
+  const n = w2 * (height + 2);
+  // The mask with a 1-pixel zero border (so neighbour reads need no bounds checks), copied
+  // row by row with the native `set` (a memcpy) and never written after; its length is
+  // rounded up to whole 32-bit words so the scan below can skip 4 background pixels at once.
+  const fg = new Uint8Array((n + 3) & ~3);
+  for (let y = 0; y < height; y++) fg.set(mask.subarray(y * width, (y + 1) * width), (y + 1) * w2 + 1);
+  const words = new Int32Array(fg.buffer);
+  // Suzuki's marks, kept apart from `fg` so the mask's own non-zero values need no
+  // normalising pass: 0 not yet on a border, VISITED on a traced border, RIGHT on a border
+  // pixel whose right neighbour is background (Suzuki's negative label). RETR_LIST never
+  // reads which border a pixel belongs to, so constants replace the per-border numbers.
+  const mk = new Uint8Array(n);
   // Offsets of the 8 neighbours, doubled so a search can run past code 7 without a modulo.
   const delta = new Int32Array(16);
   for (let s = 0; s < 8; s++) delta[s] = delta[s + 8] = DY[s] * w2 + DX[s];
 
   const contours: Point[][] = [];
-  let nbd = 1;
-  for (let y = 1; y <= height; y++) {
-    const row = y * w2;
-    for (let x = 1; x <= width; x++) {
-      const i0 = row + x;
-      const v = f[i0];
-      if (v === 0) continue;
+  // Raster scan of the padded frame (the zero border never starts a border, so scanning it
+  // whole keeps cv2's row-major order), skipping all-background words.
+  for (let w = 0, nw = words.length; w < nw; w++) {
+    if (words[w] === 0) continue;
+    for (let i0 = w << 2, end = i0 + 4; i0 < end; i0++) {
+      if (fg[i0] === 0) continue;
+      const m = mk[i0];
       let isHole: boolean;
-      if (v === 1 && f[i0 - 1] === 0) isHole = false;
-      else if (v >= 1 && f[i0 + 1] === 0) isHole = true;
+      if (m === 0 && fg[i0 - 1] === 0) isHole = false;
+      else if (m !== RIGHT && fg[i0 + 1] === 0) isHole = true;
       else continue;
-      nbd++;
-      const points = traceBorder(f, delta, i0, x - 1, y - 1, nbd, isHole);
+      const y = (i0 / w2) | 0;
+      const points = traceBorder(fg, mk, delta, i0, i0 - y * w2 - 1, y - 1, isHole);
       if (!isHole || keepHoles) contours.push(points);
     }
   }
   return contours.reverse();
 }
 
-// Follows one border from its start pixel i0 (image coordinates x, y) and marks it in f.
+// Follows one border from its start pixel i0 (image coordinates x, y) and marks it in mk.
 // Returns the CHAIN_APPROX_SIMPLE points: the pixels where the chain direction changes.
-function traceBorder(f: Int32Array, delta: Int32Array, i0: number, x: number, y: number, nbd: number, isHole: boolean): Point[] {
+function traceBorder(f: Uint8Array, mk: Uint8Array, delta: Int32Array, i0: number, x: number, y: number, isHole: boolean): Point[] {
   const points: Point[] = [];
   // Step 3.1: search clockwise from the background neighbour that started the border
   // (left for an outer border, right for a hole) for the first foreground neighbour.
@@ -88,7 +95,7 @@ function traceBorder(f: Int32Array, delta: Int32Array, i0: number, x: number, y:
   } while (f[i1] === 0 && s !== sStart);
   if (f[i1] === 0) {
     // Isolated pixel.
-    f[i0] = -nbd;
+    mk[i0] = RIGHT;
     points.push([x, y]);
     return points;
   }
@@ -106,8 +113,8 @@ function traceBorder(f: Int32Array, delta: Int32Array, i0: number, x: number, y:
     }
     s &= 7;
     // Step 3.4: the right neighbour (code 0) was examined and found background.
-    if (s - 1 >= 0 && s - 1 < sEnd) f[i3] = -nbd;
-    else if (f[i3] === 1) f[i3] = nbd;
+    if (s - 1 >= 0 && s - 1 < sEnd) mk[i3] = RIGHT;
+    else if (mk[i3] === 0) mk[i3] = VISITED;
     if (s !== prevS) {
       points.push([px, py]);
       prevS = s;
