@@ -15,30 +15,22 @@ export interface ResolvedPostprocess {
   classAgnostic: boolean;
 }
 
+/** Knobs both presets share; they differ only in the score threshold. */
+const PRESET_BASE: Omit<ResolvedPostprocess, 'scoreThreshold'> = {
+  iouThreshold: 0.6,
+  maxDetections: 100,
+  nmsPre: 1000,
+  nms: 'hard',
+  matrixKernel: 'gaussian',
+  matrixSigma: 2,
+  matrixPostThreshold: undefined,
+  classAgnostic: false,
+};
+
 /** The presets. `visual` uses NanoDet's demo threshold; `eval` NanoDet's and COCO's test setting. */
 export const DET_PRESETS: Readonly<Record<DetPreset, Readonly<ResolvedPostprocess>>> = Object.freeze({
-  visual: Object.freeze({
-    scoreThreshold: 0.35,
-    iouThreshold: 0.6,
-    maxDetections: 100,
-    nmsPre: 1000,
-    nms: 'hard' as NmsKind,
-    matrixKernel: 'gaussian' as const,
-    matrixSigma: 2,
-    matrixPostThreshold: undefined,
-    classAgnostic: false,
-  }),
-  eval: Object.freeze({
-    scoreThreshold: 0.05,
-    iouThreshold: 0.6,
-    maxDetections: 100,
-    nmsPre: 1000,
-    nms: 'hard' as NmsKind,
-    matrixKernel: 'gaussian' as const,
-    matrixSigma: 2,
-    matrixPostThreshold: undefined,
-    classAgnostic: false,
-  }),
+  visual: Object.freeze({ ...PRESET_BASE, scoreThreshold: 0.35 }),
+  eval: Object.freeze({ ...PRESET_BASE, scoreThreshold: 0.05 }),
 });
 
 function checkNumber(v: unknown, name: string, min: number, max: number): void {
