@@ -2,6 +2,7 @@ export * from './errors';
 export * from './progress';
 export * from './progress-bar';
 export * from './cli-command';
+export * from './cli-memory-io';
 export * from './cli-flags';
 export * from './cli-each-image';
 export * from './kit';

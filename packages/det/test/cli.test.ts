@@ -1,28 +1,15 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { ErrorCodes } from '@modelkit/core';
+import { createMemoryIO, ErrorCodes } from '@modelkit/core';
 import { commands } from '../src/cli';
 import { SAMPLE_CAT_IMAGE, SAMPLE_IMAGE } from '../src';
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 async function run(args: string[], options: Record<string, unknown>, sub?: string): Promise<{ code: number | void; out: string; err: string }> {
-  const out = sink();
-  const err = sink();
+  const io = createMemoryIO();
   const cmd = sub ? commands[0].subcommands!.find((c) => c.name === sub)! : commands[0];
-  const code = await cmd.run!(args, { threads: 1, ...options }, { stdout: out.stream, stderr: err.stream, interactive: false });
-  return { code, out: out.text(), err: err.text() };
+  const code = await cmd.run!(args, { threads: 1, ...options }, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 let tmp: string;

@@ -1,20 +1,10 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
+import { createMemoryIO } from '@modelkit/core';
 import { commands } from '../src/cli';
 import { SAMPLE_IMAGE, SAMPLE_TEXT } from '../src';
-
-function memoryIO(): { io: { stdout: PassThrough; stderr: PassThrough; interactive: boolean }; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  return { io: { stdout, stderr, interactive: false }, out: () => Buffer.concat(o).toString('utf8'), err: () => Buffer.concat(e).toString('utf8') };
-}
 
 const ocrCommand = commands.find((c) => c.name === 'ocr')!;
 const evalCommand = ocrCommand.subcommands!.find((c) => c.name === 'eval')!;
@@ -29,9 +19,9 @@ describe('modelkit ocr', () => {
   });
 
   it('prints one JSON object per image with --json, an error line for a bad image, and visualisations', async () => {
-    const m = memoryIO();
+    const m = createMemoryIO();
     const missing = join(dir, 'missing.png');
-    const code = await ocrCommand.run!([SAMPLE_IMAGE, missing], { json: true, visualize: join(dir, 'vis') }, m.io);
+    const code = await ocrCommand.run!([SAMPLE_IMAGE, missing], { json: true, visualize: join(dir, 'vis') }, m);
     expect(code).toBe(1);
     const rows = m.out().trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toHaveLength(2);
@@ -48,15 +38,15 @@ describe('modelkit ocr', () => {
   });
 
   it('prints plain text without --json and honours knobs', async () => {
-    const m = memoryIO();
-    expect(await ocrCommand.run!([SAMPLE_IMAGE], { cls: false, limitSideLen: '640', boxThresh: '0.5' }, m.io)).toBe(0);
+    const m = createMemoryIO();
+    expect(await ocrCommand.run!([SAMPLE_IMAGE], { cls: false, limitSideLen: '640', boxThresh: '0.5' }, m)).toBe(0);
     expect(m.out()).toBe(`${SAMPLE_TEXT.join('\n')}\n`);
-    await expect(ocrCommand.run!([SAMPLE_IMAGE], { thresh: 'abc' }, memoryIO().io)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(ocrCommand.run!([SAMPLE_IMAGE], { thresh: 'abc' }, createMemoryIO())).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
   it('skips eval cleanly when the data folder is absent', async () => {
-    const m = memoryIO();
-    expect(await evalCommand.run!([], { data: join(dir, 'no-data') }, m.io)).toBe(0);
+    const m = createMemoryIO();
+    expect(await evalCommand.run!([], { data: join(dir, 'no-data') }, m)).toBe(0);
     expect(m.err()).toMatch(/skipped/);
     expect(m.out()).toBe('');
   });

@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir, copyFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelRegistry, type CliCommand, type CliIO } from '@modelkit/core';
+import { createMemoryIO, ModelRegistry, type CliCommand } from '@modelkit/core';
 import { commands } from '../src/cli';
 import { loadClassifierImage, loadTrainedClassifier, OnnxClassifier, type ClassifySummary } from '../src/classify';
 import { parseTrainingLog } from '../src/trainer';
@@ -15,16 +14,6 @@ import { FOLDER_CLASSES, writeShapeFolder } from './fixtures/class-folder';
 
 const train = commands.find((c) => c.name === 'train')!;
 const sub = (name: string): CliCommand => train.subcommands!.find((c) => c.name === name)!;
-
-function memoryIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return { stdout, stderr, interactive: false, out: () => o, err: () => e };
-}
 
 let root: string;
 let data: string;
@@ -41,7 +30,7 @@ afterAll(async () => {
 });
 
 async function classify(options: Record<string, unknown>): Promise<{ summary: ClassifySummary; err: string }> {
-  const io = memoryIO();
+  const io = createMemoryIO();
   const code = await sub('classify').run!([], { ...base, json: true, ...options }, io);
   expect(code).toBe(0);
   return { summary: JSON.parse(io.out()) as ClassifySummary, err: io.err() };
@@ -114,7 +103,7 @@ test('classify trains, resumes from the saved step, exports an ONNX model that a
   }
 
   // `train predict` on two images of different classes.
-  const io = memoryIO();
+  const io = createMemoryIO();
   const circle = join(data, 'circle', '000.png');
   const square = join(data, 'square', '000.png');
   expect(await sub('predict').run!([circle, square], { model: s.files.onnx, json: true, top: 2 }, io)).toBe(0);
@@ -128,7 +117,7 @@ test('classify trains, resumes from the saved step, exports an ONNX model that a
 });
 
 test('bad --data and --out are typed errors', async () => {
-  const run = (options: Record<string, unknown>): Promise<number | void> => sub('classify').run!([], { ...base, epochs: 1, ...options }, memoryIO());
+  const run = (options: Record<string, unknown>): Promise<number | void> => sub('classify').run!([], { ...base, epochs: 1, ...options }, createMemoryIO());
   await expect(run({ data: join(root, 'absent'), out: join(root, 'o1') })).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
   // Images but no class folders.
   const flat = join(root, 'flat');
@@ -162,9 +151,9 @@ test('a corrupt image is skipped with a warning; an existing run needs --resume;
   expect(err).toMatch(/skipped square\/broken\.jpg: E_IMAGE_DECODE/);
   expect(summary.trainImages + summary.valImages).toBe(12);
 
-  const run = (options: Record<string, unknown>): Promise<number | void> => sub('classify').run!([], { ...base, data: small, out, ...options }, memoryIO());
+  const run = (options: Record<string, unknown>): Promise<number | void> => sub('classify').run!([], { ...base, data: small, out, ...options }, createMemoryIO());
   await expect(run({ epochs: 2 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('--resume') });
   await expect(run({ epochs: 2, resume: true, model: 'mobilenet-v2' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('model') });
   // predict: a missing model is a typed error.
-  await expect(sub('predict').run!([join(small, 'circle', '000.png')], { model: join(root, 'nope.onnx') }, memoryIO())).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
+  await expect(sub('predict').run!([join(small, 'circle', '000.png')], { model: join(root, 'nope.onnx') }, createMemoryIO())).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
 });
