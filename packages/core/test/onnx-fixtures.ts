@@ -49,3 +49,22 @@ export function convAddModel(): OnnxModel {
     ],
   }));
 }
+
+/**
+ * A det-model input: two dark "text lines" (rows 16-23 and 38-45) on a light, slightly
+ * noisy page (ImageNet-normalised range), so the detector gives a varied probability map
+ * rather than all zeros. NCHW [1, 3, height, width], height >= 64.
+ */
+export function textLikeInput(height: number, width: number): Float32Array {
+  const plane = height * width;
+  const x = pseudoRandom(3 * plane, 42, -0.2, 0.2);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < height; y++) {
+      for (let col = 0; col < width; col++) {
+        const ink = ((y >= 16 && y < 24) || (y >= 38 && y < 46)) && col >= 8 && col < width - 8 && col % 9 !== 0;
+        x[c * plane + y * width + col]! += ink ? -1.8 : 2;
+      }
+    }
+  }
+  return x;
+}

@@ -3,25 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { decodeOnnx, encodeOnnx, findProducer, validateGraph, type OnnxModel, type OnnxTensor } from '../src/onnx/index';
 import { InferenceSession } from '../src/session/index';
-import { DET_MODEL, pseudoRandom } from './onnx-fixtures';
+import { DET_MODEL, textLikeInput } from './onnx-fixtures';
 
 const DIMS = [1, 3, 64, 64];
-const INPUT = textLikeInput();
-
-// Two dark "text lines" on a light, slightly noisy page (ImageNet-normalised range), so
-// the detector gives a varied probability map rather than all zeros.
-function textLikeInput(): Float32Array {
-  const x = pseudoRandom(3 * 64 * 64, 42, -0.2, 0.2);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < 64; y++) {
-      for (let col = 0; col < 64; col++) {
-        const ink = ((y >= 16 && y < 24) || (y >= 38 && y < 46)) && col >= 8 && col < 56 && col % 9 !== 0;
-        x[c * 4096 + y * 64 + col]! += ink ? -1.8 : 2;
-      }
-    }
-  }
-  return x;
-}
+const INPUT = textLikeInput(64, 64);
 
 /** Deep equality that compares typed arrays by bytes (jest's toEqual is very slow on MBs of weights). */
 function sameValue(a: unknown, b: unknown): boolean {

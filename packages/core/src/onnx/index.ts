@@ -11,3 +11,4 @@ export {
   addNode, removeNode, replaceNode, findProducer, findConsumers, getInitializer, setInitializer,
   removeInitializer, renameTensor, topologicalSort, constantsToInitializers,
 } from './edit';
+export { optimizeGraph, type OptimizeReport, type OptimizePass } from './optimize/index';

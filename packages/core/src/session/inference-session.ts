@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ErrorCodes, InvalidArgumentError, ModelError, SessionError } from '../errors';
-import { encodeOnnx, type OnnxModel } from '../onnx/index';
+import { decodeOnnx, encodeOnnx, optimizeGraph, readOnnx, type OnnxModel, type OptimizeReport } from '../onnx/index';
 import { checkFeed, checkNames } from './check-feeds';
 import type { SessionOptions, SessionStats, TensorArray, TensorData, TensorSpec } from './types';
 
@@ -53,10 +53,13 @@ export class InferenceSession {
   private session: ort.InferenceSession | null;
   private readonly counters: SessionStats;
   private readonly pending = new Set<Promise<unknown>>();
+  /** What `optimize: true` rewrote (undefined when the option was off). */
+  readonly optimizeReport: OptimizeReport | undefined;
 
-  private constructor(session: ort.InferenceSession, name: string, loadMs: number) {
+  private constructor(session: ort.InferenceSession, name: string, loadMs: number, report: OptimizeReport | undefined) {
     this.session = session;
     this.name = name;
+    this.optimizeReport = report;
     this.inputs = session.inputMetadata.map(specOf);
     this.outputs = session.outputMetadata.map(specOf);
     this.counters = { runs: 0, runMs: 0, loadMs };
@@ -70,7 +73,26 @@ export class InferenceSession {
     const ortOptions = toOrtOptions(options);
     let name: string;
     let load: () => Promise<ort.InferenceSession>;
-    if (typeof source === 'string') {
+    let report: OptimizeReport | undefined;
+    if (options.optimize === true) {
+      // Decode here (not in ORT) so the graph can be rewritten; a copy when given an OnnxModel.
+      let model: OnnxModel;
+      if (typeof source === 'string') {
+        name = source;
+        model = await readOnnx(source);
+      } else if (source instanceof Uint8Array) {
+        name = options.name ?? 'ONNX bytes';
+        model = decodeOnnx(source, name);
+      } else if (typeof source === 'object' && source !== null && 'graph' in source) {
+        name = options.name ?? (source.graph.name || 'ONNX model');
+        model = decodeOnnx(encodeOnnx(source), name);
+      } else {
+        throw new InvalidArgumentError('InferenceSession.create expects a file path, ONNX bytes or an OnnxModel');
+      }
+      report = optimizeGraph(model);
+      const bytes = encodeOnnx(model);
+      load = () => ort.InferenceSession.create(bytes, ortOptions);
+    } else if (typeof source === 'string') {
       name = source;
       try {
         await access(source);
@@ -95,7 +117,7 @@ export class InferenceSession {
     } catch (err) {
       throw new ModelError(ErrorCodes.MODEL_FORMAT, `onnxruntime cannot load ${name}: ${(err as Error).message}`, { cause: err, details: { file: name } });
     }
-    return new InferenceSession(session, name, performance.now() - start);
+    return new InferenceSession(session, name, performance.now() - start, report);
   }
 
   /** Run counters (a snapshot). */

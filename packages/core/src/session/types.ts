@@ -16,6 +16,13 @@ export interface SessionOptions {
   spinning?: boolean;
   /** Minimum onnxruntime log level printed; default 'error' (its warnings are about internals). */
   logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  /**
+   * Rewrite the graph with `optimizeGraph` before loading it (fold per-channel affine ops
+   * into convolutions, fuse hard-swish, ...): same outputs up to float rounding, often
+   * much faster on exported CNNs (PP-OCRv4 det ~1.5x here). Default false. Costs a decode
+   * and re-encode of the model at load (a few hundred ms for a 10 MB model).
+   */
+  optimize?: boolean;
   /** Label used in error messages when the model is given as bytes or an OnnxModel. */
   name?: string;
 }

@@ -1,0 +1,1 @@
+export { optimizeGraph, type OptimizeReport, type OptimizePass } from './optimize-graph';
