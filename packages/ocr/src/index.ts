@@ -19,7 +19,7 @@ export type {
 } from './types';
 export { DB_DEFAULTS, dbPostprocess } from './db-postprocess';
 export type { DbBox, DbOptions, ProbabilityMap } from './db-postprocess';
-export { ctcGreedyDecode } from './ctc-decode';
+export { ctcCollapse, ctcGreedyDecode } from './ctc-decode';
 export type { DecodedText } from './ctc-decode';
 export { loadDictionary, parseDictionary } from './dictionary';
 export type { DictionaryOptions } from './dictionary';

@@ -4,6 +4,7 @@ import {
   InferenceSession,
   InvalidArgumentError,
   ModelkitError,
+  readOnnx,
   defaultRegistry,
   emitProgress,
   fitSize,
@@ -17,7 +18,8 @@ import {
 } from '@modelkit/core';
 import type { ImageSource, ProgressCallback, Quad, RgbImage } from '@modelkit/core';
 import { planBatches, recBatchWidth } from './batching';
-import { ctcGreedyDecode } from './ctc-decode';
+import { ctcCollapse, ctcGreedyDecode } from './ctc-decode';
+import { addGreedyOutputs, type GreedyOutputs } from './greedy-head';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess';
 import type { DbOptions } from './db-postprocess';
 import { loadDictionary } from './dictionary';
@@ -103,6 +105,7 @@ export class Ocr {
     /** Recognizer classes: blank at 0, dictionary, space. */
     readonly charset: readonly string[],
     options: ResolvedOcrOptions,
+    private readonly greedy: GreedyOutputs | undefined,
   ) {
     this.options = Object.freeze(options);
   }
@@ -129,7 +132,12 @@ export class Ocr {
     try {
       const det = await InferenceSession.create(detPath, sessionOptions);
       sessions.push(det);
-      const rec = await InferenceSession.create(recFiles['model.onnx'], sessionOptions);
+      // Greedy CTC's argmax runs inside the model (see addGreedyOutputs).
+      const recPath = recFiles['model.onnx'];
+      const recModel = await readOnnx(recPath);
+      const greedy = addGreedyOutputs(recModel);
+      if (greedy?.classes !== undefined && greedy.classes !== charset.length) throw classMismatch(greedy.classes, charset.length, o.useSpaceChar);
+      const rec = await InferenceSession.create(recModel, { ...sessionOptions, name: recPath });
       sessions.push(rec);
       let cls: InferenceSession | undefined;
       if (o.useAngleCls) {
@@ -137,7 +145,7 @@ export class Ocr {
         cls = await InferenceSession.create(clsPath, sessionOptions);
         sessions.push(cls);
       }
-      return new Ocr(det, rec, cls, charset, o);
+      return new Ocr(det, rec, cls, charset, o, greedy);
     } catch (err) {
       await Promise.all(sessions.map((s) => s.release()));
       throw err;
@@ -351,21 +359,40 @@ export class Ocr {
         const crop = crops[i];
         const tensor = new Float32Array(3 * LINE_HEIGHT * width);
         writeLineTensor(await resizeImage(crop, lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, width), LINE_HEIGHT), tensor, 0, width);
-        const out = await this.rec.run({ [input]: { data: tensor, dims: [1, 3, LINE_HEIGHT, width] } }, [output]);
-        const { data, dims } = out[output];
-        const [, steps, classes] = dims;
-        if (classes !== this.charset.length) {
-          throw new ModelkitError(
-            ErrorCodes.MODEL_INVALID,
-            `The recognizer has ${classes} classes but the dictionary gives ${this.charset.length} (blank + characters${o.useSpaceChar ? ' + space' : ''})`,
-            { details: { modelClasses: classes, dictionaryClasses: this.charset.length } },
-          );
-        }
-        result[i] = ctcGreedyDecode(data as Float32Array, steps, this.charset, 0);
+        const feeds = { [input]: { data: tensor, dims: [1, 3, LINE_HEIGHT, width] } };
+        result[i] = await this.decodeLine(feeds, output);
       }
     }
     return result;
   }
+
+  /** Runs the recognizer on one line tensor and decodes it (greedy CTC). */
+  private async decodeLine(feeds: Record<string, { data: Float32Array; dims: number[] }>, output: string): Promise<{ text: string; score: number }> {
+    const g = this.greedy;
+    const classes = this.charset;
+    if (g !== undefined) {
+      const out = await this.rec.run(feeds, [g.indices, g.scores]);
+      try {
+        return ctcCollapse(out[g.indices].data as BigInt64Array, out[g.scores].data as Float32Array, classes);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        throw classMismatch(g.classes, classes.length, this.options.useSpaceChar, (err as Error).message);
+      }
+    }
+    const out = await this.rec.run(feeds, [output]);
+    const { data, dims } = out[output];
+    if (dims[2] !== classes.length) throw classMismatch(dims[2], classes.length, this.options.useSpaceChar);
+    return ctcGreedyDecode(data as Float32Array, dims[1], classes, 0);
+  }
+}
+
+function classMismatch(modelClasses: number | undefined, dictionaryClasses: number, useSpace: boolean, seen?: string): ModelkitError {
+  const has = modelClasses === undefined ? `output ${seen ?? 'a class outside the dictionary'}` : `has ${modelClasses} classes`;
+  return new ModelkitError(
+    ErrorCodes.MODEL_INVALID,
+    `The recognizer ${has} but the dictionary gives ${dictionaryClasses} (blank + characters${useSpace ? ' + space' : ''}); pass the recognizer's own dictionary`,
+    { details: { modelClasses, dictionaryClasses } },
+  );
 }
 
 function resolveOptions(options: OcrOptions): ResolvedOcrOptions {

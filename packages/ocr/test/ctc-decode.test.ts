@@ -1,4 +1,4 @@
-import { ctcGreedyDecode, parseDictionary } from '../src';
+import { ctcCollapse, ctcGreedyDecode, parseDictionary } from '../src';
 
 /** Builds [steps, classes] probabilities where step t puts `p[t]` on class `ids[t]`. */
 function probs(ids: number[], p: number[], classes: number): Float32Array {
@@ -50,5 +50,25 @@ describe('ctcGreedyDecode', () => {
     const second = ctcGreedyDecode(batch, 3, classes, a.length);
     expect(second.text).toBe('b ');
     expect(second.score).toBeCloseTo(0.65, 6);
+  });
+});
+
+describe('ctcCollapse', () => {
+  const classes = ['', 'a', 'b', ' '];
+
+  it('gives ctcGreedyDecode\'s result from per-step winners (int64 indices too)', () => {
+    const ids = [1, 1, 0, 1, 2, 2, 0, 3];
+    const p = [0.9, 0.8, 0.99, 0.7, 0.6, 0.95, 0.99, 0.5];
+    const full = ctcGreedyDecode(probs(ids, p, 4), ids.length, classes);
+    expect(ctcCollapse(ids, Float32Array.from(p), classes)).toEqual(full);
+    expect(ctcCollapse(BigInt64Array.from(ids.map(BigInt)), Float32Array.from(p), classes).text).toBe('aab ');
+  });
+
+  it('decodes one sequence of a batch by offset and steps', () => {
+    expect(ctcCollapse([1, 2, 0, 2, 2, 1], [1, 1, 1, 0.5, 0.5, 0.25], classes, 3, 3)).toEqual({ text: 'ba', score: 0.375 });
+  });
+
+  it('throws a RangeError for a class outside the dictionary', () => {
+    expect(() => ctcCollapse([1, 7], [0.9, 0.9], classes)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { ErrorCodes, ModelkitError, loadImage, rotateImage } from '@modelkit/core';
 import { Ocr, SAMPLE_IMAGE, SAMPLE_TEXT, cropLine, renderOcrResult } from '../src';
@@ -143,6 +146,35 @@ describe('Ocr inputs and API', () => {
     expect(meta.format).toBe('png');
     expect(meta.width).toBe(2 * img.width);
     expect(meta.height).toBe(img.height);
+  });
+
+  it('reads the same with the models as exported (session.optimize: false) and per-step argmax off-graph', async () => {
+    const png = await renderText(['Optimised 2048 graphs']);
+    const plain = await Ocr.create({ session: { optimize: false } });
+    try {
+      const a = await plain.run(png);
+      const b = await ocr.run(png);
+      expect(b.lines.map((l) => l.text)).toEqual(['Optimised 2048 graphs']);
+      expect(a.lines.map((l) => l.text)).toEqual(b.lines.map((l) => l.text));
+      expect(a.lines[0].box).toEqual(b.lines[0].box);
+      expect(Math.abs(a.lines[0].score - b.lines[0].score)).toBeLessThan(1e-4);
+    } finally {
+      await plain.dispose();
+    }
+  });
+
+  it('refuses a dictionary that does not match the recognizer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocr-dict-'));
+    try {
+      const dict = join(dir, 'dict.txt');
+      writeFileSync(dict, 'a\nb\nc\n');
+      await expect(Ocr.create({ dictionary: dict, useAngleCls: false })).rejects.toMatchObject({
+        code: ErrorCodes.MODEL_INVALID,
+        message: expect.stringContaining('6625 classes but the dictionary gives 5'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad options with a typed error', async () => {
