@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { fitSize, imageToTensor, loadImage, resizeImage, resizeImageSync, warpQuad, type QuadPoints, type RgbImage } from '../../packages/core/src/image/index';
+import { fitSize, imageToTensor, loadImage, resizeImage, resizeImageSync, resizeToTensor, warpQuad, type QuadPoints, type RgbImage } from '../../packages/core/src/image/index';
 
 async function time(label: string, runs: number, fn: () => unknown): Promise<void> {
   const ms: number[] = [];
@@ -115,7 +115,18 @@ async function main(): Promise<void> {
   await time(`imageToTensor ${width}x${height} NCHW BGR mean/std`, 9, () =>
     imageToTensor(small, { layout: 'nchw', channelOrder: 'bgr', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], out }),
   );
+  // OCR det input of a 1280x720 photo: cv2 resize + normalise + NCHW in one pass.
+  const photo = resizeImageSync(src, 1280, 720);
+  const det = { layout: 'nchw', channelOrder: 'bgr', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+  const detOut = new Float32Array(3 * 960 * 544);
+  await time('resizeToTensor 1280x720 -> 960x544 NCHW (det input)', 9, () => resizeToTensor(photo, 960, 544, { ...det, out: detOut }));
   const quad: QuadPoints = [[100.3, 50.7], [700.2, 90.1], [690.5, 160.9], [95.1, 120.4]];
+  // OCR rec input: each text-line crop resized to height 48 (into one reused buffer).
+  const crop = warpQuad(src, quad, undefined, { interpolation: 'bicubic' });
+  const lineBuf = new Uint8Array(2000 * 48 * 3);
+  await time(`resizeImageSync crop ${crop.width}x${crop.height} -> h48 x 50`, 9, () => {
+    for (let i = 0; i < 50; i++) resizeImageSync(crop, Math.ceil((48 * crop.width) / crop.height), 48, lineBuf);
+  });
   await time('warpQuad 601x71 bilinear x 50 crops', 5, () => {
     for (let i = 0; i < 50; i++) warpQuad(src, quad);
   });

@@ -89,7 +89,31 @@ describe('resizeImage (cv2 INTER_LINEAR)', () => {
     expect(Array.from(t)).toEqual(cv2);
   });
 
+  it('writes into a given out buffer, with the same bytes as a fresh result', () => {
+    const src: RgbImage = { data: new Uint8Array(37 * 11 * 3).map((_, i) => (i * 97) % 256), width: 37, height: 11 };
+    const scratch = new Uint8Array(80 * 30 * 3).fill(9);
+    for (const [w, h] of [[20, 5], [74, 22], [3, 30], [37, 11], [1, 1]]) {
+      const expected = Array.from(resizeImageSync(src, w, h).data);
+      const got = resizeImageSync(src, w, h, scratch);
+      expect(got.data.buffer).toBe(scratch.buffer);
+      expect(got.data.length).toBe(w * h * 3);
+      expect(Array.from(got.data)).toEqual(expected);
+    }
+    // An exactly sized buffer is used as is.
+    const exact = new Uint8Array(6 * 7 * 3);
+    expect(resizeImageSync(img3x2, 6, 7, exact).data).toBe(exact);
+  });
+
+  it('gives the same result whatever was resized before (reused work buffers)', () => {
+    const before = Array.from(resizeImageSync(img3x2, 5, 3).data);
+    const wide: RgbImage = { data: new Uint8Array(500 * 4 * 3).map((_, i) => (i * 31) % 256), width: 500, height: 4 };
+    resizeImageSync(wide, 900, 7);
+    expect(Array.from(resizeImageSync(img3x2, 5, 3).data)).toEqual(before);
+  });
+
   it('rejects bad sizes', async () => {
+    expect(() => resizeImageSync(img3x2, 4, 4, new Uint8Array(47))).toThrow(/at least 48 bytes/);
+    expect(() => resizeImageSync(img3x2, 4, 4, [] as unknown as Uint8Array)).toThrow(InvalidArgumentError);
     await expect(resizeImage(img3x2, 0, 2)).rejects.toThrow(InvalidArgumentError);
     expect(() => resizeImageSync(img3x2, 2.5, 2)).toThrow(InvalidArgumentError);
     expect(() => resizeImageSync({ data: new Uint8Array(5), width: 3, height: 2 }, 2, 2)).toThrow(/expected 18/);

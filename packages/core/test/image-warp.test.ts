@@ -105,4 +105,39 @@ describe('warpQuad', () => {
     expect(() => warpQuad(img, [[1, 1], [1.5, 1], [1.5, 1.5], [1, 1.5]])).toThrow(/output width/);
     expect(() => warpQuad(img, [[0, 0], [1, 0]] as unknown as QuadPoints)).toThrow(/4 \[x, y\] points/);
   });
+
+  it('equals cv2.warpPerspective (BORDER_REPLICATE) on a quad reaching outside the image', () => {
+    // Reference bytes from OpenCV 4.6 (python3-opencv): M = getPerspectiveTransform(quad ->
+    // 8x6 rectangle), warpPerspective(src, M, (8, 6), INTER_CUBIC / INTER_LINEAR,
+    // borderMode=BORDER_REPLICATE). The quad sticks out on every side (clamped taps) and the
+    // bicubic overshoots past 0..255 on some pixels (saturation).
+    const width = 9;
+    const height = 7;
+    const data = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = ((x * 37 + y * 91 + c * 53) * 7) % 256;
+      }
+    }
+    const quad: QuadPoints = [[-1.3, 0.6], [7.9, -0.4], [9.6, 5.8], [0.2, 7.3]];
+    const cv2Cubic = [
+      62, 205, 137, 47, 184, 158, 39, 167, 184, 36, 150, 208, 21, 136, 230, 11, 125, 247, 7, 137, 255, 7, 150, 255,
+      234, 140, 195, 219, 169, 168, 158, 197, 148, 106, 227, 126, 130, 245, 115, 140, 255, 114, 139, 7, 122, 128, 26, 141,
+      135, 219, 109, 170, 196, 136, 91, 170, 169, 12, 146, 202, 17, 132, 223, 10, 125, 239, 16, 108, 240, 37, 95, 227,
+      241, 106, 215, 221, 130, 196, 217, 162, 173, 192, 196, 147, 104, 226, 125, 132, 247, 112, 137, 255, 114, 127, 93, 133,
+      113, 228, 87, 125, 223, 99, 157, 201, 130, 139, 176, 163, 0, 145, 201, 12, 128, 226, 8, 123, 238, 21, 100, 234,
+      248, 86, 222, 239, 104, 213, 217, 133, 191, 202, 169, 164, 201, 204, 136, 117, 229, 119, 133, 248, 109, 135, 251, 115,
+    ];
+    const cv2Linear = [
+      74, 189, 152, 59, 174, 169, 46, 161, 188, 34, 149, 208, 22, 137, 228, 14, 129, 244, 17, 132, 247, 20, 135, 250,
+      211, 150, 185, 192, 171, 166, 141, 191, 154, 100, 215, 138, 120, 235, 126, 140, 255, 114, 127, 18, 133, 111, 42, 157,
+      148, 207, 122, 169, 188, 143, 108, 172, 167, 42, 157, 192, 29, 144, 211, 13, 128, 235, 25, 116, 231, 49, 100, 215,
+      232, 115, 206, 211, 142, 185, 195, 166, 169, 169, 190, 153, 99, 214, 137, 123, 238, 121, 131, 246, 121, 115, 98, 145,
+      113, 228, 87, 136, 211, 110, 165, 192, 139, 145, 176, 163, 41, 156, 191, 25, 140, 215, 8, 123, 238, 32, 110, 222,
+      238, 97, 212, 238, 105, 212, 218, 133, 192, 198, 161, 172, 178, 189, 152, 102, 213, 136, 126, 241, 116, 125, 240, 123,
+    ];
+    const size = { width: 8, height: 6 };
+    expect(Array.from(warpQuad({ data, width, height }, quad, size, { interpolation: 'bicubic' }).data)).toEqual(cv2Cubic);
+    expect(Array.from(warpQuad({ data, width, height }, quad, size, { interpolation: 'bilinear' }).data)).toEqual(cv2Linear);
+  });
 });

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { InvalidArgumentError } from '../errors';
 import { assertPositiveInt, assertRgbImage } from './assert-image';
 import { fillTensorPixels, imageToTensor, planTensor, type TensorLayoutOptions, type TensorPlan } from './image-to-tensor';
 import type { RgbImage } from './types';
@@ -43,15 +44,23 @@ const COEF_SCALE = 1 << COEF_BITS;
  * OpenCV 4.6.0 (pip wheel, x86-64) on ~460 random sizes from 1x1 to 4000x3000 (down, up,
  * mixed, exact 2x) and on ICDAR/COCO photos resized to det size and crops resized to
  * height 48: 0 differing bytes.
+ *
+ * @param out optional buffer to write into instead of allocating (at least
+ *   `width * height * 3` bytes, e.g. one scratch buffer reused for every text-line crop);
+ *   the result's `data` is then a view of it, valid until the buffer is reused.
  */
-export function resizeImageSync(img: RgbImage, width: number, height: number): RgbImage {
+export function resizeImageSync(img: RgbImage, width: number, height: number, out?: Uint8Array): RgbImage {
   assertRgbImage(img, 'resizeImage');
   assertPositiveInt(width, 'resizeImage: width');
   assertPositiveInt(height, 'resizeImage: height');
-  if (img.width === width && img.height === height) return { data: img.data.slice(), width, height };
-  const out = new Uint8Array(width * height * 3);
-  cvLinearResize(img, width, height, out, undefined);
-  return { data: out, width, height };
+  const n = width * height * 3;
+  if (out !== undefined && (!(out instanceof Uint8Array) || out.length < n)) {
+    throw new InvalidArgumentError(`resizeImage: out must be a Uint8Array with at least ${n} bytes`);
+  }
+  const data = out === undefined ? new Uint8Array(n) : out.length === n ? out : out.subarray(0, n);
+  if (img.width === width && img.height === height) data.set(img.data.subarray(0, n));
+  else cvLinearResize(img, width, height, data, undefined);
+  return { data, width, height };
 }
 
 /**
@@ -80,11 +89,13 @@ function cvLinearResize(img: RgbImage, width: number, height: number, out: Uint8
   const sh = img.height;
   const floor = Math.floor;
   const fround = Math.fround;
-  // Per output column: source byte offsets of the two taps and the two fixed-point weights.
-  const xofs = new Int32Array(width);
-  const xofs1 = new Int32Array(width);
-  const ax0 = new Int32Array(width);
-  const ax1 = new Int32Array(width);
+  const rowLen = width * 3;
+  const scratch = resizeScratch(width);
+  // Per output column, packed as triples: source byte offset of the left tap and the two
+  // fixed-point weights (one array, so hresize walks one stream instead of three).
+  const xtab = scratch.xtab;
+  // Byte offset of the right tap, for the clamped columns after `inner` only.
+  const xofs1 = scratch.xofs1;
   // Same float steps as cv2 (scale = 1/(dst/src) in double, fx rounded to float32) so the
   // weights agree bit for bit.
   const scaleX = 1 / (width / sw);
@@ -100,25 +111,24 @@ function cvLinearResize(img: RgbImage, width: number, height: number, out: Uint8
       fx = 0;
       sx = sw - 1;
     }
-    xofs[dx] = sx * 3;
+    xtab[dx * 3] = sx * 3;
+    xtab[dx * 3 + 1] = roundHalfEven(fround(1 - fx) * COEF_SCALE);
+    xtab[dx * 3 + 2] = roundHalfEven(fx * COEF_SCALE);
     xofs1[dx] = (sx + 1 < sw ? sx + 1 : sw - 1) * 3;
-    ax0[dx] = roundHalfEven(fround(1 - fx) * COEF_SCALE);
-    ax1[dx] = roundHalfEven(fx * COEF_SCALE);
   }
 
   // Leading columns whose right tap is the next source pixel (all but the clamped right edge).
   let inner = 0;
-  while (inner < width && xofs1[inner] === xofs[inner] + 3) inner++;
+  while (inner < width && xofs1[inner] === xtab[inner * 3] + 3) inner++;
 
-  const rowLen = width * 3;
   // Horizontally resampled source rows (the "ring buffer" of cv2), reused across output
   // rows; they hold the horizontal sums already shifted by cv2's vertical `>>4`.
-  let rowA = new Int32Array(rowLen);
-  let rowB = new Int32Array(rowLen);
+  let rowA = scratch.rowA;
+  let rowB = scratch.rowB;
   let rowAIndex = -1;
   let rowBIndex = -1;
   const src = img.data;
-  const rowBuf = out || plan?.nchw ? undefined : new Uint8Array(rowLen);
+  const rowBuf = out || plan?.nchw ? undefined : scratch.rowBuf;
 
   const scaleY = 1 / (height / sh);
   for (let dy = 0; dy < height; dy++) {
@@ -141,12 +151,12 @@ function cvLinearResize(img: RgbImage, width: number, height: number, out: Uint8
         rowB = t;
         rowBIndex = rowAIndex;
       } else {
-        hresize(src, sy * sw * 3, xofs, xofs1, ax0, ax1, rowA, width, inner);
+        hresize(src, sy * sw * 3, xtab, xofs1, rowA, width, inner);
       }
       rowAIndex = sy;
     }
     if (rowBIndex !== sy1) {
-      hresize(src, sy1 * sw * 3, xofs, xofs1, ax0, ax1, rowB, width, inner);
+      hresize(src, sy1 * sw * 3, xtab, xofs1, rowB, width, inner);
       rowBIndex = sy1;
     }
     if (out) {
@@ -160,37 +170,55 @@ function cvLinearResize(img: RgbImage, width: number, height: number, out: Uint8
   }
 }
 
+/** Work buffers of `cvLinearResize`, sized for at least `width` output columns. */
+interface ResizeScratch {
+  xtab: Int32Array;
+  xofs1: Int32Array;
+  rowA: Int32Array;
+  rowB: Int32Array;
+  rowBuf: Uint8Array;
+}
+
+let scratchCache: ResizeScratch | undefined;
+
+// The per-call tables and row buffers are kept between calls (grown, never shrunk) instead
+// of allocated each time: OCR resizes every text-line crop to height 48, dozens of small
+// resizes per image, and the garbage was showing up as GC time. Safe because the resize is
+// synchronous and never re-entered.
+function resizeScratch(width: number): ResizeScratch {
+  if (scratchCache && scratchCache.xofs1.length >= width) return scratchCache;
+  const n = Math.max(width, 64);
+  scratchCache = {
+    xtab: new Int32Array(n * 3),
+    xofs1: new Int32Array(n),
+    rowA: new Int32Array(n * 3),
+    rowB: new Int32Array(n * 3),
+    rowBuf: new Uint8Array(n * 3),
+  };
+  return scratchCache;
+}
+
 // Horizontal pass of one source row into int32 (weights scaled by 2048), then cv2's `>>4`
 // of the vertical pass, done once per source row instead of once per output row. Columns
 // before `inner` have their right tap 3 bytes after the left one (so one offset load per
 // pixel, ~30% faster here); the rest (right border, clamped) use `xofs1`. A plain function
 // (not a closure) so V8 keeps it monomorphic and fast.
-function hresize(
-  src: Uint8Array,
-  base: number,
-  xofs: Int32Array,
-  xofs1: Int32Array,
-  ax0: Int32Array,
-  ax1: Int32Array,
-  dst: Int32Array,
-  width: number,
-  inner: number,
-): void {
+function hresize(src: Uint8Array, base: number, xtab: Int32Array, xofs1: Int32Array, dst: Int32Array, width: number, inner: number): void {
   let dx = 0;
   let o = 0;
   for (; dx < inner; dx++, o += 3) {
-    const p = base + xofs[dx];
-    const a0 = ax0[dx];
-    const a1 = ax1[dx];
+    const p = base + xtab[o];
+    const a0 = xtab[o + 1];
+    const a1 = xtab[o + 2];
     dst[o] = (src[p] * a0 + src[p + 3] * a1) >> 4;
     dst[o + 1] = (src[p + 1] * a0 + src[p + 4] * a1) >> 4;
     dst[o + 2] = (src[p + 2] * a0 + src[p + 5] * a1) >> 4;
   }
   for (; dx < width; dx++, o += 3) {
-    const p0 = base + xofs[dx];
+    const p0 = base + xtab[o];
     const p1 = base + xofs1[dx];
-    const a0 = ax0[dx];
-    const a1 = ax1[dx];
+    const a0 = xtab[o + 1];
+    const a1 = xtab[o + 2];
     dst[o] = (src[p0] * a0 + src[p1] * a1) >> 4;
     dst[o + 1] = (src[p0 + 1] * a0 + src[p1 + 1] * a1) >> 4;
     dst[o + 2] = (src[p0 + 2] * a0 + src[p1 + 2] * a1) >> 4;
