@@ -61,6 +61,9 @@ function buildProgram(io: CliIO, kits: InstalledKit[], registry: CliRegistry, se
     .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true)
     // Settings made before any `.command()` call are inherited by every subcommand.
+    // Positional options: a flag after a subcommand's name belongs to that subcommand, even
+    // when the parent has the same flag (`ocr eval --no-cls` must not set `ocr`'s --no-cls).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),

@@ -57,10 +57,13 @@ export function fakeKitCommands(calls: { args: string[]; options: Record<string,
           options: [
             { flags: '--data <dir>', description: 'data directory', required: true },
             { flags: '--threshold <t>', description: 'a score threshold', type: 'number', defaultValue: 0.5 },
+            // Same flag as the parent's: it must reach the subcommand, not the parent.
+            { flags: '--shout', description: 'upper-case the report' },
           ],
           run: async (args, options, io) => {
             calls.push({ args, options, interactive: io.interactive });
-            io.stdout.write(`stats of ${String(options['data'])} at ${String(options['threshold'])}\n`);
+            const report = `stats of ${String(options['data'])} at ${String(options['threshold'])}`;
+            io.stdout.write(`${options['shout'] ? report.toUpperCase() : report}\n`);
           },
         },
       ],

@@ -98,6 +98,13 @@ describe('kit commands', () => {
     expect(calls).toEqual([{ args: [], options: { data: 'some/dir', threshold: 0.25 }, interactive: true }]);
   });
 
+  it('gives a subcommand the flags it shares with its parent', async () => {
+    const calls: Parameters<typeof fakeKitCommands>[0] = [];
+    const r = await run(['greet', 'stats', '--data', 'd', '--shout'], { kits: kitsLoader(fakeKit(calls)) });
+    expect(r).toEqual({ code: 0, stdout: 'STATS OF D AT 0.5\n', stderr: '' });
+    expect(calls[0]!.options).toEqual({ data: 'd', threshold: 0.5, shout: true });
+  });
+
   it('passes the exit code a command returns', async () => {
     const r = await run(['exit3'], { kits: kitsLoader(fakeKit()) });
     expect(r.code).toBe(3);
