@@ -21,6 +21,7 @@ const CREATION_ONLY: readonly string[] = [
   'useSpaceChar',
   'useAngleCls',
   'clsThresh',
+  'clsVerify',
   'clsBatchSize',
   'recBatchSize',
   'recMinWidth',

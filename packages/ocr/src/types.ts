@@ -65,7 +65,10 @@ export interface DetectResult {
 export interface RecognizedText {
   text: string;
   score: number;
-  /** Turn applied before recognition: 180 when the classifier found the crop upside down. */
+  /**
+   * Turn applied before the kept reading: 180 when the classifier found the crop upside
+   * down (and, with `clsVerify`, the turned reading scored higher).
+   */
   angle: 0 | 180;
   /** Classifier probability that the crop is upside down (absent when the classifier is off). */
   angleScore?: number;
@@ -90,6 +93,12 @@ export interface OcrOptions extends DbOptions {
   useAngleCls?: boolean;
   /** Classifier probability needed to rotate a crop by 180° (default 0.9). */
   clsThresh?: number;
+  /**
+   * Double-check the classifier (default true): a crop it turns is read both ways and the
+   * reading with the higher recognition score wins. Costs one extra recognition per turned
+   * crop. `false` is PaddleOCR's behaviour (the classifier's word is final).
+   */
+  clsVerify?: boolean;
   /** Crops per classifier run (default 6). */
   clsBatchSize?: number;
   /**

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ErrorCodes, ModelkitError, loadImage, rotateImage } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, loadImage, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, rotateImage, writeOnnx } from '@modelkit/core';
+import type { OnnxModel } from '@modelkit/core';
 import { Ocr, SAMPLE_IMAGE, SAMPLE_TEXT, cropLine, renderOcrResult } from '../src';
 import { renderText } from './helpers/render-text';
 
@@ -163,6 +164,35 @@ describe('Ocr inputs and API', () => {
     }
   });
 
+  it('double-checks the classifier: a wrongly turned crop keeps its upright reading', async () => {
+    // A stand-in classifier that calls every crop upside down (p180 = 0.9999).
+    const dir = mkdtempSync(join(tmpdir(), 'ocr-cls-'));
+    try {
+      const clsModel = join(dir, 'always-180.onnx');
+      await writeOnnx(alwaysUpsideDownClassifier(), clsModel);
+      const png = await renderText(['Upright 42']);
+      const checked = await Ocr.create({ clsModel });
+      const trusting = await Ocr.create({ clsModel, clsVerify: false });
+      try {
+        expect((await checked.run(png)).lines.map((l) => l.text)).toEqual(['Upright 42']);
+        const crop = cropLine(await loadImage(png), (await checked.detect(png)).boxes[0].box);
+        const [kept, flipped] = await checked.recognize([crop, rotateImage(crop, 180)]);
+        expect(kept).toMatchObject({ text: 'Upright 42', angle: 0 });
+        expect(kept.angleScore).toBeGreaterThan(0.99);
+        expect(flipped).toMatchObject({ text: 'Upright 42', angle: 180 });
+        // PaddleOCR's rule alone turns the upright crop and misreads it.
+        const [wrong] = await trusting.recognize([crop]);
+        expect(wrong.angle).toBe(180);
+        expect(wrong.text).not.toBe('Upright 42');
+      } finally {
+        await checked.dispose();
+        await trusting.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a dictionary that does not match the recognizer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocr-dict-'));
     try {
@@ -182,3 +212,21 @@ describe('Ocr inputs and API', () => {
     await expect(Ocr.create({ detModel: '/nonexistent/det.onnx' })).rejects.toMatchObject({ code: ErrorCodes.FILE_NOT_FOUND });
   });
 });
+
+/** [N,3,48,W] -> softmax([-4.6, 4.6]) per image: "upside down" with p = 0.9999, whatever the input. */
+function alwaysUpsideDownClassifier(): OnnxModel {
+  return makeModel(
+    makeGraph({
+      name: 'always-180',
+      inputs: [makeValueInfo('x', 'float32', ['N', 3, 48, 'W'])],
+      outputs: [makeValueInfo('p', 'float32', ['N', 2])],
+      nodes: [
+        makeNode('ReduceMean', ['x'], ['m'], { axes: [2, 3], keepdims: 0 }),
+        makeNode('MatMul', ['m', 'zeros'], ['z']),
+        makeNode('Add', ['z', 'logits'], ['l']),
+        makeNode('Softmax', ['l'], ['p'], { axis: 1 }),
+      ],
+      initializers: [makeTensor('zeros', 'float32', [3, 2], [0, 0, 0, 0, 0, 0]), makeTensor('logits', 'float32', [2], [-4.6, 4.6])],
+    }),
+  );
+}
