@@ -9,7 +9,7 @@ import {
   emitProgress,
   fitSize,
   quadCropSize,
-  resizeImage,
+  resizeImageSync,
   resizeToTensor,
   rotateImage,
   sortQuadsReadingOrder,
@@ -78,6 +78,29 @@ const CLS_WIDTH = 192;
 // PaddleOCR rotates crops whose height is at least 1.5× their width (vertical text).
 const VERTICAL_RATIO = 1.5;
 
+/**
+ * Buffers reused across calls instead of allocated per image and per line (~50 lines on a
+ * receipt): calls on one Ocr run one at a time and every buffer is consumed (copied into a
+ * tensor, or read by onnxruntime's awaited run) before the next use, so none escapes.
+ */
+class Scratch {
+  private readonly f32 = new Map<string, Float32Array>();
+  private u8 = new Uint8Array(0);
+
+  /** `n` floats of the buffer named `key` (contents undefined). */
+  floats(key: string, n: number): Float32Array {
+    let buf = this.f32.get(key);
+    if (buf === undefined || buf.length < n) this.f32.set(key, (buf = new Float32Array(n)));
+    return buf.length === n ? buf : buf.subarray(0, n);
+  }
+
+  /** `n` bytes (contents undefined). */
+  bytes(n: number): Uint8Array {
+    if (this.u8.length < n) this.u8 = new Uint8Array(n);
+    return this.u8.length === n ? this.u8 : this.u8.subarray(0, n);
+  }
+}
+
 /** A crop's turn before recognition and the classifier's p(180°). */
 type Angle = { angle: 0 | 180; angleScore?: number };
 
@@ -102,6 +125,7 @@ export class Ocr {
   readonly options: Readonly<ResolvedOcrOptions>;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private readonly scratch = new Scratch();
 
   private constructor(
     private readonly det: InferenceSession,
@@ -282,7 +306,7 @@ export class Ocr {
     const o = this.options;
     const size = fitSize(img.width, img.height, { limitSideLen: o.limitSideLen, limitType: o.limitType, multipleOf: 32 });
     // cv2-exact resize and normalisation in one pass (same floats as resize, then imageToTensor).
-    const data = resizeToTensor(img, size.width, size.height, { layout: 'nchw', channelOrder: 'bgr', mean: DET_MEAN, std: DET_STD });
+    const data = resizeToTensor(img, size.width, size.height, { layout: 'nchw', channelOrder: 'bgr', mean: DET_MEAN, std: DET_STD, out: this.scratch.floats('det', 3 * size.width * size.height) });
     const input = this.det.inputs[0].name;
     const output = this.det.outputs[0].name;
     const out = await this.det.run({ [input]: { data, dims: [1, 3, size.height, size.width] } }, [output]);
@@ -339,11 +363,11 @@ export class Ocr {
     const input = cls.inputs[0].name;
     const output = cls.outputs[0].name;
     for (const batch of planBatches(crops.map(ratioOf), o.clsBatchSize)) {
-      const tensor = new Float32Array(batch.length * 3 * LINE_HEIGHT * CLS_WIDTH);
+      const tensor = this.scratch.floats('line', batch.length * 3 * LINE_HEIGHT * CLS_WIDTH).fill(0);
       for (let b = 0; b < batch.length; b++) {
         const crop = crops[batch[b]];
         const w = lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, CLS_WIDTH);
-        writeLineTensor(await resizeImage(crop, w, LINE_HEIGHT), tensor, b, CLS_WIDTH);
+        writeLineTensor(resizeImageSync(crop, w, LINE_HEIGHT, this.scratch.bytes(w * LINE_HEIGHT * 3)), tensor, b, CLS_WIDTH);
       }
       const out = await cls.run({ [input]: { data: tensor, dims: [batch.length, 3, LINE_HEIGHT, CLS_WIDTH] } }, [output]);
       const probs = out[output].data as Float32Array;
@@ -379,8 +403,9 @@ export class Ocr {
       // we think; measured in tools/bench/ocr-peers/README.md).
       for (const i of batch) {
         const crop = crops[i];
-        const tensor = new Float32Array(3 * LINE_HEIGHT * width);
-        writeLineTensor(await resizeImage(crop, lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, width), LINE_HEIGHT), tensor, 0, width);
+        const tensor = this.scratch.floats('line', 3 * LINE_HEIGHT * width).fill(0);
+        const w = lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, width);
+        writeLineTensor(resizeImageSync(crop, w, LINE_HEIGHT, this.scratch.bytes(w * LINE_HEIGHT * 3)), tensor, 0, width);
         const feeds = { [input]: { data: tensor, dims: [1, 3, LINE_HEIGHT, width] } };
         result[i] = await this.decodeLine(feeds, output);
       }
