@@ -79,13 +79,12 @@ const CLS_WIDTH = 192;
 const VERTICAL_RATIO = 1.5;
 
 /**
- * Buffers reused across calls instead of allocated per image and per line (~50 lines on a
- * receipt): calls on one Ocr run one at a time and every buffer is consumed (copied into a
- * tensor, or read by onnxruntime's awaited run) before the next use, so none escapes.
+ * Tensors reused across calls instead of allocated per image and per line (~50 lines on a
+ * receipt): calls on one Ocr run one at a time and every tensor is read by onnxruntime's
+ * awaited run before the next use, so none escapes.
  */
 class Scratch {
   private readonly f32 = new Map<string, Float32Array>();
-  private u8 = new Uint8Array(0);
 
   /** `n` floats of the buffer named `key` (contents undefined). */
   floats(key: string, n: number): Float32Array {
@@ -94,11 +93,6 @@ class Scratch {
     return buf.length === n ? buf : buf.subarray(0, n);
   }
 
-  /** `n` bytes (contents undefined). */
-  bytes(n: number): Uint8Array {
-    if (this.u8.length < n) this.u8 = new Uint8Array(n);
-    return this.u8.length === n ? this.u8 : this.u8.subarray(0, n);
-  }
 }
 
 /** A crop's turn before recognition and the classifier's p(180°). */
@@ -126,6 +120,7 @@ export class Ocr {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private readonly scratch = new Scratch();
+  private readonly lines = new WeakMap<RgbImage, RgbImage>();
 
   private constructor(
     private readonly det: InferenceSession,
@@ -367,7 +362,7 @@ export class Ocr {
       for (let b = 0; b < batch.length; b++) {
         const crop = crops[batch[b]];
         const w = lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, CLS_WIDTH);
-        writeLineTensor(resizeImageSync(crop, w, LINE_HEIGHT, this.scratch.bytes(w * LINE_HEIGHT * 3)), tensor, b, CLS_WIDTH);
+        writeLineTensor(this.lineImage(crop, w), tensor, b, CLS_WIDTH);
       }
       const out = await cls.run({ [input]: { data: tensor, dims: [batch.length, 3, LINE_HEIGHT, CLS_WIDTH] } }, [output]);
       const probs = out[output].data as Float32Array;
@@ -405,12 +400,25 @@ export class Ocr {
         const crop = crops[i];
         const tensor = this.scratch.floats('line', 3 * LINE_HEIGHT * width).fill(0);
         const w = lineResizeWidth(crop.width, crop.height, LINE_HEIGHT, width);
-        writeLineTensor(resizeImageSync(crop, w, LINE_HEIGHT, this.scratch.bytes(w * LINE_HEIGHT * 3)), tensor, 0, width);
+        writeLineTensor(this.lineImage(crop, w), tensor, 0, width);
         const feeds = { [input]: { data: tensor, dims: [1, 3, LINE_HEIGHT, width] } };
         result[i] = await this.decodeLine(feeds, output);
       }
     }
     return result;
+  }
+
+  /**
+   * A crop resized to the line height and `width`. The classifier and the recogniser both
+   * resize each crop to its own aspect at height 48, so for crops up to 4:1 (most lines)
+   * they ask for the same width: the last resize per crop is kept and reused.
+   */
+  private lineImage(crop: RgbImage, width: number): RgbImage {
+    const cached = this.lines.get(crop);
+    if (cached !== undefined && cached.width === width) return cached;
+    const line = resizeImageSync(crop, width, LINE_HEIGHT);
+    this.lines.set(crop, line);
+    return line;
   }
 
   /** Runs the recognizer on one line tensor and decodes it (greedy CTC). */
