@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defaultRegistry } from '@modelkit/core';
 import type { ModelCard } from '@modelkit/core';
 
@@ -75,7 +76,11 @@ export const PPOCR_MOBILE_V2_CLS: ModelCard = {
 /** The OCR kit's model cards; registered into `defaultRegistry` when the kit is imported. */
 export const modelCards: ModelCard[] = [PPOCR_V4_DET, PPOCR_V4_REC_CH, PPOCR_MOBILE_V2_CLS];
 
-/** Registers {@link modelCards} into core's `defaultRegistry` (idempotent). */
+/**
+ * Registers {@link modelCards} into core's `defaultRegistry` (idempotent). The model
+ * package is looked up from this kit's own folder first (it is the kit's dependency), so
+ * the models resolve whatever the process's working directory is.
+ */
 export function registerOcrModels(): void {
-  defaultRegistry.registerDefaults(modelCards);
+  defaultRegistry.registerDefaults(modelCards, { baseDir: join(__dirname, '..') });
 }

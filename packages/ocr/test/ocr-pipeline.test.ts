@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ErrorCodes, ModelkitError, loadImage, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, rotateImage, writeOnnx } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, defaultRegistry, loadImage, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, rotateImage, writeOnnx } from '@modelkit/core';
 import type { OnnxModel } from '@modelkit/core';
-import { Ocr, SAMPLE_IMAGE, SAMPLE_TEXT, cropLine, renderOcrResult } from '../src';
+import { Ocr, SAMPLE_IMAGE, SAMPLE_TEXT, cropLine, registerOcrModels, renderOcrResult } from '../src';
 import { renderText } from './helpers/render-text';
 
 // One Ocr for the whole file: creating sessions costs more than a run.
@@ -190,6 +190,18 @@ describe('Ocr inputs and API', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds its bundled models whatever the working directory is', async () => {
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    try {
+      registerOcrModels();
+      const resolved = await defaultRegistry.resolve('ppocr-v4-det', { offline: true });
+      expect(resolved.paths['model.onnx']).toMatch(/@gutenye[\\/]ocr-models[\\/]assets[\\/]ch_PP-OCRv4_det_infer\.onnx$/);
+    } finally {
+      process.chdir(cwd);
     }
   });
 
