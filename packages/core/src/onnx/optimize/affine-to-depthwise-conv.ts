@@ -1,7 +1,7 @@
 import { makeNode } from '../builders';
 import type { OnnxNode } from '../types';
 import { channelsOf } from './channels';
-import { affineStep } from './fold-conv-affine';
+import { affineStep, composeAffine } from './affine-step';
 import type { GraphView } from './graph-view';
 
 /**
@@ -31,24 +31,10 @@ export function affineToDepthwiseConv(view: GraphView): number {
       out = next.outputs[0]!;
     }
     if (chain.length < 2) continue;
-    const scale = new Float32Array(channels);
-    const shift = new Float32Array(channels);
-    const s = new Float64Array(channels).fill(1);
-    const b = new Float64Array(channels);
-    let input = x;
-    for (const node of chain) {
-      const step = affineStep(view, node, input, channels)!;
-      for (let c = 0; c < channels; c++) {
-        s[c] = s[c]! * step.mul[c]!;
-        b[c] = b[c]! * step.mul[c]! + step.add[c]!;
-      }
-      input = node.outputs[0]!;
-    }
-    scale.set(s);
-    shift.set(b);
+    const { scale, shift } = composeAffine(view, chain, x, channels);
     const hint = start.name || x;
-    const w = view.addConstant(`${hint}/dw_weight`, [channels, 1, 1, 1], scale);
-    const bias = view.addConstant(`${hint}/dw_bias`, [channels], shift);
+    const w = view.addConstant(`${hint}/dw_weight`, [channels, 1, 1, 1], Float32Array.from(scale));
+    const bias = view.addConstant(`${hint}/dw_bias`, [channels], Float32Array.from(shift));
     const conv = makeNode('Conv', [x, w, bias], [out], { group: channels, kernel_shape: [1, 1] }, view.freshName(`${hint}/affine`));
     view.insertBefore(start, conv);
     view.remove(...chain);

@@ -1,6 +1,6 @@
 import type { OnnxNode } from '../types';
 import { channelsOf } from './channels';
-import { affineStep } from './fold-conv-affine';
+import { affineStep, composeAffine } from './affine-step';
 import type { GraphView } from './graph-view';
 import { intsAttr, plainConv } from './graph-view';
 
@@ -30,17 +30,7 @@ export function foldAffineIntoConv(view: GraphView): number {
       tensor = x;
     }
     if (chain.length === 0 || channelsOf(view, tensor) !== cin) continue;
-    const scale = new Float64Array(cin).fill(1);
-    const shift = new Float64Array(cin);
-    let x = tensor;
-    for (const node of chain) {
-      const step = affineStep(view, node, x, cin)!;
-      for (let c = 0; c < cin; c++) {
-        scale[c] = scale[c]! * step.mul[c]!;
-        shift[c] = shift[c]! * step.mul[c]! + step.add[c]!;
-      }
-      x = node.outputs[0]!;
-    }
+    const { scale, shift } = composeAffine(view, chain, tensor, cin);
     const w = info.weight.data as Float32Array;
     const taps = kh * kw;
     const outPerGroup = cout / info.group;

@@ -1,4 +1,5 @@
 import type { OnnxNode } from '../types';
+import { affineStep, composeAffine } from './affine-step';
 import type { GraphView } from './graph-view';
 import { plainConv } from './graph-view';
 
@@ -16,24 +17,16 @@ export function foldConvAffine(view: GraphView): number {
     const info = plainConv(view, conv);
     if (info === undefined) continue;
     const cout = info.outChannels;
-    let scale: Float64Array | undefined;
-    let shift: Float64Array | undefined;
     const absorbed: OnnxNode[] = [];
     let out = conv.outputs[0]!;
     for (;;) {
       const next = view.soleConsumer(out);
-      const step = next === undefined ? undefined : affineStep(view, next, out, cout);
-      if (next === undefined || step === undefined) break;
-      scale ??= new Float64Array(cout).fill(1);
-      shift ??= new Float64Array(cout);
-      for (let o = 0; o < cout; o++) {
-        scale[o] = scale[o]! * step.mul[o]!;
-        shift[o] = shift[o]! * step.mul[o]! + step.add[o]!;
-      }
+      if (next === undefined || affineStep(view, next, out, cout) === undefined) break;
       absorbed.push(next);
       out = next.outputs[0]!;
     }
-    if (absorbed.length === 0 || scale === undefined || shift === undefined) continue;
+    if (absorbed.length === 0) continue;
+    const { scale, shift } = composeAffine(view, absorbed, conv.outputs[0]!, cout);
     const nw = scaleOutputChannels(conv.opType, info.weight.data as Float32Array, info.weight.dims, info.group, scale);
     const nb = new Float32Array(cout);
     for (let o = 0; o < cout; o++) nb[o] = (info.bias?.[o] ?? 0) * scale[o]! + shift[o]!;
@@ -45,58 +38,6 @@ export function foldConvAffine(view: GraphView): number {
   }
   view.commit();
   return folded;
-}
-
-/**
- * `y = x * mul + add` per channel for one node reading `x`, when the node is such an op
- * with constant per-channel parameters; undefined otherwise.
- */
-export function affineStep(view: GraphView, node: OnnxNode, x: string, channels: number): { mul: Float64Array; add: Float64Array } | undefined {
-  if (node.domain !== '' || node.outputs.length !== 1) return undefined;
-  const mul = new Float64Array(channels).fill(1);
-  const add = new Float64Array(channels);
-  if (node.opType === 'BatchNormalization') {
-    if (node.inputs[0] !== x || node.inputs.length !== 5) return undefined;
-    const [g, b, m, v] = node.inputs.slice(1).map((n) => view.floatConstant(n)?.data as Float32Array | undefined);
-    if (g === undefined || b === undefined || m === undefined || v === undefined || [g, b, m, v].some((a) => a.length !== channels)) return undefined;
-    const epsAttr = node.attributes.epsilon;
-    const eps = typeof epsAttr === 'number' ? epsAttr : 1e-5;
-    for (let c = 0; c < channels; c++) {
-      mul[c] = g[c]! / Math.sqrt(v[c]! + Math.fround(eps));
-      add[c] = b[c]! - m[c]! * mul[c]!;
-    }
-    return { mul, add };
-  }
-  if (node.inputs.length !== 2) return undefined;
-  const first = node.inputs[0] === x;
-  const other = first ? node.inputs[1] : node.inputs[0];
-  if (!first && node.inputs[1] !== x) return undefined;
-  const c = view.perChannel(other, channels);
-  if (c === undefined) return undefined;
-  switch (node.opType) {
-    case 'Mul':
-      for (let i = 0; i < channels; i++) mul[i] = c[i]!;
-      return { mul, add };
-    case 'Add':
-      for (let i = 0; i < channels; i++) add[i] = c[i]!;
-      return { mul, add };
-    case 'Sub':
-      // x - c, or c - x.
-      for (let i = 0; i < channels; i++) {
-        if (first) add[i] = -c[i]!;
-        else {
-          mul[i] = -1;
-          add[i] = c[i]!;
-        }
-      }
-      return { mul, add };
-    case 'Div':
-      if (!first || c.some((v) => v === 0)) return undefined;
-      for (let i = 0; i < channels; i++) mul[i] = 1 / c[i]!;
-      return { mul, add };
-    default:
-      return undefined;
-  }
 }
 
 /** Weights with output channel `o` multiplied by `scale[o]`, for Conv or ConvTranspose layouts. */
