@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fitSize, imageToTensor, loadImage, resizeImage, resizeImageSync, resizeToTensor, warpQuad, type QuadPoints, type RgbImage } from '../../packages/core/src/image/index';
+import { setWasmResizeEnabled, wasmResizeActive } from '../../packages/core/src/image/resize-wasm';
 
 async function time(label: string, runs: number, fn: () => unknown): Promise<void> {
   const ms: number[] = [];
@@ -18,6 +19,27 @@ async function time(label: string, runs: number, fn: () => unknown): Promise<voi
   }
   ms.sort((a, b) => a - b);
   console.log(`${label.padEnd(48)} median ${ms[Math.floor(runs / 2)].toFixed(1)} ms  min ${ms[0].toFixed(1)} ms  (${runs} runs)`);
+}
+
+/**
+ * The same work on the JS path and on the WebAssembly kernel, runs interleaved (JS, WASM,
+ * JS, ...) so both see the same machine load; prints both medians and their ratio.
+ */
+function timeJsVsWasm(label: string, runs: number, fn: () => unknown): void {
+  const ms: Record<'js' | 'wasm', number[]> = { js: [], wasm: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const engine of ['js', 'wasm'] as const) {
+      setWasmResizeEnabled(engine === 'wasm');
+      const t = performance.now();
+      fn();
+      ms[engine].push(performance.now() - t);
+    }
+  }
+  setWasmResizeEnabled(true);
+  const median = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const js = median(ms.js);
+  const wasm = median(ms.wasm);
+  console.log(`${label.padEnd(48)} JS ${js.toFixed(2)} ms  WASM ${wasm.toFixed(2)} ms  (${(js / wasm).toFixed(1)}x, medians of ${runs})`);
 }
 
 /** A page of rendered text, the kind of image OCR preprocessing sees. */
@@ -50,12 +72,16 @@ async function compareWithCv2(py: string, img: RgbImage): Promise<void> {
     writeFileSync(join(dir, 'src.raw'), img.data);
     const jobs: { kind: string; w: number; h: number; quad?: number[][]; interp?: string; file: string; sharpFile?: string }[] = [];
     for (const [w, h] of [[960, 640], [600, 400], [333, 222], [320, 48], [2400, 1600]]) {
-      const file = join(dir, `r${w}x${h}.raw`);
-      const sharpFile = join(dir, `s${w}x${h}.raw`);
-      writeFileSync(file, resizeImageSync(img, w, h).data);
-      writeFileSync(sharpFile, (await resizeImage(img, w, h, { engine: 'sharp' })).data);
-      jobs.push({ kind: 'resize', w, h, file, sharpFile });
+      for (const engine of ['js', 'wasm'] as const) {
+        setWasmResizeEnabled(engine === 'wasm');
+        const file = join(dir, `r${w}x${h}${engine}.raw`);
+        const sharpFile = join(dir, `s${w}x${h}.raw`);
+        writeFileSync(file, resizeImageSync(img, w, h).data);
+        writeFileSync(sharpFile, (await resizeImage(img, w, h, { engine: 'sharp' })).data);
+        jobs.push({ kind: 'resize', w, h, file, sharpFile, interp: engine });
+      }
     }
+    setWasmResizeEnabled(true);
     const quads = [
       [[100.3, 50.7], [700.2, 90.1], [690.5, 160.9], [95.1, 120.4]],
       [[-20, -10], [300, 5], [310, 80], [-15, 60]],
@@ -79,7 +105,7 @@ for j in jobs:
     if j['kind'] == 'resize':
         ref = cv2.resize(src, (w, h), interpolation=cv2.INTER_LINEAR).astype(int)
         d = np.abs(load(j['file'], w, h) - ref); s = np.abs(load(j['sharpFile'], w, h) - ref)
-        print(f"resize {W}x{H}->{w}x{h}: ours exact {100*(d==0).mean():.3f}% max {d.max()} | sharp linear mean|diff| {s.mean():.2f} max {s.max()}")
+        print(f"resize {W}x{H}->{w}x{h} {j['interp']:>4}: ours exact {100*(d==0).mean():.3f}% max {d.max()} | sharp linear mean|diff| {s.mean():.2f} max {s.max()}")
     else:
         pts = np.float32(j['quad'])
         M = cv2.getPerspectiveTransform(pts, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
@@ -132,6 +158,18 @@ async function main(): Promise<void> {
   });
   await time('warpQuad 601x71 bicubic x 50 crops', 5, () => {
     for (let i = 0; i < 50; i++) warpQuad(src, quad, undefined, { interpolation: 'bicubic' });
+  });
+  // JS reference path vs the WebAssembly SIMD kernel (identical output), same process.
+  console.log(`\nresize kernels, JS vs WASM (WebAssembly ${wasmResizeActive() ? 'active' : 'UNAVAILABLE'}):`);
+  const photo1600 = resizeImageSync(src, 1600, 1200);
+  const det736 = new Float32Array(3 * 960 * 736);
+  timeJsVsWasm('resizeToTensor 1280x720 -> 960x544 NCHW BGR', 31, () => resizeToTensor(photo, 960, 544, { ...det, out: detOut }));
+  timeJsVsWasm('resizeToTensor 1600x1200 -> 960x736 NCHW BGR', 31, () => resizeToTensor(photo1600, 960, 736, { ...det, out: det736 }));
+  timeJsVsWasm(`resizeImageSync 4000x3000 -> ${width}x${height}`, 11, () => resizeImageSync(src, width, height));
+  // 50 text-line crops of ~300x40 (varied sizes, as OCR sees them) to height 48.
+  const crops = Array.from({ length: 50 }, (_, i) => resizeImageSync(src, 240 + ((i * 37) % 140), 34 + (i % 13)));
+  timeJsVsWasm('resizeImageSync 50 crops ~300x40 -> h48', 31, () => {
+    for (const c of crops) resizeImageSync(c, Math.ceil((48 * c.width) / c.height), 48, lineBuf);
   });
   const py = findOpenCvPython();
   if (py) await compareWithCv2(py, await loadImage(await textPage(1200, 800)));
