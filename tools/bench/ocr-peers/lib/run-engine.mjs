@@ -11,8 +11,9 @@ import { parseArgs } from 'node:util';
 
 const ENGINES = {
   modelkit: () => import('../engines/modelkit.mjs').then((m) => m.create()),
-  'modelkit-nocls': () => import('../engines/modelkit.mjs').then((m) => m.create({ useAngleCls: false })),
-  'modelkit-spin': () => import('../engines/modelkit.mjs').then((m) => m.create({ spinning: true })),
+  'modelkit-nocls': () => import('../engines/modelkit.mjs').then((m) => m.create('nocls')),
+  'modelkit-spin': () => import('../engines/modelkit.mjs').then((m) => m.create('spin')),
+  'modelkit-paddle': () => import('../engines/modelkit.mjs').then((m) => m.create('paddle')),
   gutenye: () => import('../engines/gutenye.mjs').then((m) => m.create()),
   paddleocr: () => import('../engines/paddleocr.mjs').then((m) => m.create()),
   tesseract: () => import('../engines/tesseract.mjs').then((m) => m.create()),
