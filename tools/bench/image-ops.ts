@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { fitSize, imageToTensor, loadImage, resizeImage, resizeImageSync, resizeToTensor, warpQuad, type QuadPoints, type RgbImage } from '../../packages/core/src/image/index';
 import { setWasmResizeEnabled, wasmResizeActive } from '../../packages/core/src/image/resize-wasm';
+import { setWasmWarpEnabled, wasmWarpActive } from '../../packages/core/src/image/warp-wasm';
 
 async function time(label: string, runs: number, fn: () => unknown): Promise<void> {
   const ms: number[] = [];
@@ -25,17 +26,17 @@ async function time(label: string, runs: number, fn: () => unknown): Promise<voi
  * The same work on the JS path and on the WebAssembly kernel, runs interleaved (JS, WASM,
  * JS, ...) so both see the same machine load; prints both medians and their ratio.
  */
-function timeJsVsWasm(label: string, runs: number, fn: () => unknown): void {
+function timeJsVsWasm(label: string, runs: number, fn: () => unknown, setEnabled: (on: boolean) => unknown = setWasmResizeEnabled): void {
   const ms: Record<'js' | 'wasm', number[]> = { js: [], wasm: [] };
   for (let i = 0; i < runs; i++) {
     for (const engine of ['js', 'wasm'] as const) {
-      setWasmResizeEnabled(engine === 'wasm');
+      setEnabled(engine === 'wasm');
       const t = performance.now();
       fn();
       ms[engine].push(performance.now() - t);
     }
   }
-  setWasmResizeEnabled(true);
+  setEnabled(true);
   const median = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const js = median(ms.js);
   const wasm = median(ms.wasm);
@@ -70,7 +71,7 @@ async function compareWithCv2(py: string, img: RgbImage): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modelkit-bench-'));
   try {
     writeFileSync(join(dir, 'src.raw'), img.data);
-    const jobs: { kind: string; w: number; h: number; quad?: number[][]; interp?: string; file: string; sharpFile?: string }[] = [];
+    const jobs: { kind: string; w: number; h: number; quad?: number[][]; interp?: string; engine?: string; file: string; sharpFile?: string }[] = [];
     for (const [w, h] of [[960, 640], [600, 400], [333, 222], [320, 48], [2400, 1600]]) {
       for (const engine of ['js', 'wasm'] as const) {
         setWasmResizeEnabled(engine === 'wasm');
@@ -89,12 +90,16 @@ async function compareWithCv2(py: string, img: RgbImage): Promise<void> {
     ];
     quads.forEach((quad, i) => {
       for (const interp of ['bilinear', 'bicubic'] as const) {
-        const out = warpQuad(img, quad as unknown as QuadPoints, undefined, { interpolation: interp });
-        const file = join(dir, `w${i}${interp}.raw`);
-        writeFileSync(file, out.data);
-        jobs.push({ kind: 'warp', w: out.width, h: out.height, quad, interp, file });
+        for (const engine of ['js', 'wasm'] as const) {
+          setWasmWarpEnabled(engine === 'wasm');
+          const out = warpQuad(img, quad as unknown as QuadPoints, undefined, { interpolation: interp });
+          const file = join(dir, `w${i}${interp}${engine}.raw`);
+          writeFileSync(file, out.data);
+          jobs.push({ kind: 'warp', w: out.width, h: out.height, quad, interp, engine, file });
+        }
       }
     });
+    setWasmWarpEnabled(true);
     const script = `
 import cv2, numpy as np, json, sys
 jobs = json.load(open(sys.argv[1])); W, H = int(sys.argv[2]), int(sys.argv[3])
@@ -112,7 +117,7 @@ for j in jobs:
         flag = cv2.INTER_LINEAR if j['interp'] == 'bilinear' else cv2.INTER_CUBIC
         ref = cv2.warpPerspective(src, M, (w, h), flags=flag, borderMode=cv2.BORDER_REPLICATE).astype(int)
         d = np.abs(load(j['file'], w, h) - ref)
-        print(f"warpQuad {j['interp']} {w}x{h}: exact {100*(d==0).mean():.3f}% max {d.max()} mean {d.mean():.4f}")
+        print(f"warpQuad {j['interp']:>8} {j['engine']:>4} {w}x{h}: exact {100*(d==0).mean():.3f}% max {d.max()} mean {d.mean():.4f}")
 `;
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
     writeFileSync(join(dir, 'cmp.py'), script);
@@ -171,6 +176,23 @@ async function main(): Promise<void> {
   timeJsVsWasm('resizeImageSync 50 crops ~300x40 -> h48', 31, () => {
     for (const c of crops) resizeImageSync(c, Math.ceil((48 * c.width) / c.height), 48, lineBuf);
   });
+  // The warp kernels: the bench's 601x71 line 50 times, and a receipt-like page of 50 lines
+  // of ~300x40 (slightly tilted) from a 1600x1200 image, as OCR crops them.
+  console.log(`\nwarp kernels, JS vs WASM (WebAssembly ${wasmWarpActive() ? 'active' : 'UNAVAILABLE'}):`);
+  for (const interpolation of ['bicubic', 'bilinear'] as const) {
+    timeJsVsWasm(`warpQuad 601x71 ${interpolation} x 50 crops`, 9, () => {
+      for (let i = 0; i < 50; i++) warpQuad(src, quad, undefined, { interpolation });
+    }, setWasmWarpEnabled);
+  }
+  const lines: QuadPoints[] = Array.from({ length: 50 }, (_, i) => {
+    const x = 40 + ((i * 131) % 1100), y = 20 + i * 23, w = 240 + ((i * 37) % 140), h = 34 + (i % 13), k = ((i % 7) - 3) * 0.01;
+    return [[x, y], [x + w, y + w * k], [x + w, y + w * k + h], [x, y + h]];
+  });
+  for (const interpolation of ['bicubic', 'bilinear'] as const) {
+    timeJsVsWasm(`warpQuad 50 lines ~300x40 of 1600x1200 ${interpolation}`, 15, () => {
+      for (const q of lines) warpQuad(photo1600, q, undefined, { interpolation });
+    }, setWasmWarpEnabled);
+  }
   const py = findOpenCvPython();
   if (py) await compareWithCv2(py, await loadImage(await textPage(1200, 800)));
   else console.log('\n(OpenCV for Python not found: skipped the cv2 comparison; apt-get install python3-opencv to run it)');

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors';
 import { assertPositiveInt, assertRgbImage } from './assert-image';
-import { roundHalfEven } from './resize-image';
 import type { QuadPoints, RgbImage } from './types';
+import { bilinearFixedTab, cubicTab64, COEF_BITS as COEF_BITS_, COEF_SCALE as COEF_SCALE_, TAB_BITS as TAB_BITS_, TAB_SIZE as TAB_SIZE_ } from './warp-tables';
+import { wasmWarp } from './warp-wasm';
 
 /** Options of `warpQuad`. */
 export interface WarpQuadOptions {
@@ -13,6 +14,13 @@ export interface WarpQuadOptions {
    */
   interpolation?: 'bilinear' | 'bicubic';
 }
+
+// Module-local copies: an imported binding is a property load (a getter in the CJS build and
+// under tsx) in every use, which made the sampling loops below 2x slower.
+const TAB_BITS = TAB_BITS_;
+const TAB_SIZE = TAB_SIZE_;
+const COEF_BITS = COEF_BITS_;
+const COEF_SCALE = COEF_SCALE_;
 
 /** A 3x3 homography, row-major, mapping output pixel (x, y, 1) to source coordinates. */
 export type Homography = [number, number, number, number, number, number, number, number, number];
@@ -66,91 +74,6 @@ export function quadHomography(quad: QuadPoints, width: number, height: number):
   return [a / width, b / height, x0, d / width, e / height, y0, g / width, h / height, 1];
 }
 
-const TAB_BITS = 5;
-const TAB_SIZE = 1 << TAB_BITS;
-const COEF_BITS = 10;
-const COEF_SCALE = 1 << COEF_BITS;
-
-let bilinearTab: Int16Array | undefined;
-let bicubicTab: Float32Array | undefined;
-
-/** Bicubic weights, 32x32 sub-pixel positions x 16 taps, float32 like cv2's 8-bit cubic remap. */
-function cubicTab(): Float32Array {
-  if (bicubicTab) return bicubicTab;
-  const tab1d = new Float32Array(TAB_SIZE * 4);
-  for (let i = 0; i < TAB_SIZE; i++) cubicCoeffs(Math.fround(i * Math.fround(1 / TAB_SIZE)), tab1d, i * 4);
-  const tab = new Float32Array(TAB_SIZE * TAB_SIZE * 16);
-  for (let i = 0; i < TAB_SIZE; i++) {
-    for (let j = 0; j < TAB_SIZE; j++) {
-      for (let k1 = 0; k1 < 4; k1++) {
-        for (let k2 = 0; k2 < 4; k2++) tab[(i * TAB_SIZE + j) * 16 + k1 * 4 + k2] = tab1d[i * 4 + k1] * tab1d[j * 4 + k2];
-      }
-    }
-  }
-  bicubicTab = tab;
-  return tab;
-}
-
-/** cv2 `initInterTab2D` for bilinear: 32x32 sub-pixel positions x 4 weights summing to 1024. */
-function bilinearFixedTab(): Int16Array {
-  if (bilinearTab) return bilinearTab;
-  const k = 2;
-  const tab1d = new Float32Array(TAB_SIZE * k);
-  for (let i = 0; i < TAB_SIZE; i++) {
-    const x = Math.fround(i * Math.fround(1 / TAB_SIZE));
-    tab1d[i * 2] = Math.fround(1 - x);
-    tab1d[i * 2 + 1] = x;
-  }
-  const tab = new Int16Array(TAB_SIZE * TAB_SIZE * k * k);
-  for (let i = 0; i < TAB_SIZE; i++) {
-    for (let j = 0; j < TAB_SIZE; j++) {
-      const base = (i * TAB_SIZE + j) * k * k;
-      let sum = 0;
-      for (let k1 = 0; k1 < k; k1++) {
-        for (let k2 = 0; k2 < k; k2++) {
-          const v = roundHalfEven(Math.fround(Math.fround(tab1d[i * k + k1] * tab1d[j * k + k2]) * COEF_SCALE));
-          tab[base + k1 * k + k2] = v;
-          sum += v;
-        }
-      }
-      if (sum !== COEF_SCALE) {
-        // Same rounding repair as OpenCV, so our weights are its weights.
-        const diff = sum - COEF_SCALE;
-        const k0 = k >> 1;
-        let mk1 = k0, mk2 = k0, Mk1 = k0, Mk2 = k0;
-        for (let k1 = k0; k1 < k0 + 2; k1++) {
-          for (let k2 = k0; k2 < k0 + 2; k2++) {
-            const v = tab[base + k1 * k + k2];
-            if (v < tab[base + mk1 * k + mk2]) {
-              mk1 = k1;
-              mk2 = k2;
-            } else if (v > tab[base + Mk1 * k + Mk2]) {
-              Mk1 = k1;
-              Mk2 = k2;
-            }
-          }
-        }
-        if (diff < 0) tab[base + Mk1 * k + Mk2] -= diff;
-        else tab[base + mk1 * k + mk2] -= diff;
-      }
-    }
-  }
-  bilinearTab = tab;
-  return tab;
-}
-
-/** cv2 `interpolateCubic` (A = -0.75), in float32 like OpenCV. */
-function cubicCoeffs(x: number, out: Float32Array, o: number): void {
-  const f = Math.fround;
-  const A = -0.75;
-  const x1 = f(x + 1);
-  out[o] = f(f(f(f(f(f(A * x1) - 5 * A) * x1) + 8 * A) * x1) - 4 * A);
-  out[o + 1] = f(f(f(f(f((A + 2) * x) - (A + 3)) * x) * x) + 1);
-  const y = f(1 - x);
-  out[o + 2] = f(f(f(f(f((A + 2) * y) - (A + 3)) * y) * y) + 1);
-  out[o + 3] = f(f(f(1 - out[o]) - out[o + 1]) - out[o + 2]);
-}
-
 /**
  * Perspective crop of an arbitrary quadrilateral (tl, tr, br, bl) into an upright
  * rectangle: the OCR text-line crop. Default size as PaddleOCR's `get_rotate_crop_image`
@@ -172,6 +95,9 @@ export function warpQuad(img: RgbImage, quad: QuadPoints, size?: { width: number
   }
   const m = quadHomography(quad, width, height);
   const out = new Uint8Array(width * height * 3);
+  // The WebAssembly kernel (warp-wasm.ts) when available; the JS below is the reference
+  // and the fallback, with identical output.
+  if (wasmWarp(img, quad, m, out, width, height, interpolation === 'bilinear')) return { data: out, width, height };
   if (interpolation === 'bilinear') sampleBilinear(img, m, out, width, height);
   else sampleBicubic(img, m, out, width, height);
   return { data: out, width, height };
@@ -272,8 +198,10 @@ function sampleBicubic(img: RgbImage, m: Homography, out: Uint8Array, width: num
       const w20 = tab[t + 8], w21 = tab[t + 9], w22 = tab[t + 10], w23 = tab[t + 11];
       const w30 = tab[t + 12], w31 = tab[t + 13], w32 = tab[t + 14], w33 = tab[t + 15];
       if (ix >= 0 && ix <= lastX && iy >= 0 && iy <= lastY) {
-        // Summed in float64 row by row, each row left to right (keep this order: it decides
-        // the rounding of exact ties); cv2 sums in float32, which differs only on rare ties.
+        // Summed in float64 row by row, each row left to right. Every product and partial
+        // sum here is exact (weights are multiples of 2^-34, see warp-tables.ts), so the
+        // WebAssembly kernel may sum in another order; cv2 sums in float32, which differs
+        // only on rare ties.
         const a = iy * stride + ix * 3;
         const b = a + stride;
         const d = a + s2;
@@ -334,12 +262,4 @@ const ROUND_MAGIC = 6755399441055744;
 
 function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
-}
-
-let bicubicTab64: Float64Array | undefined;
-
-/** `cubicTab` widened once to float64 (exact), so the hot loop skips float32 loads. */
-function cubicTab64(): Float64Array {
-  if (!bicubicTab64) bicubicTab64 = Float64Array.from(cubicTab());
-  return bicubicTab64;
 }
