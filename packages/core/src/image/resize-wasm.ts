@@ -1,4 +1,5 @@
 import { fillTensorPixels, type TensorPlan } from './image-to-tensor';
+import { WasmKernel, align16, type WasmMemory } from './wasm-kernel';
 import { RESIZE_WASM_BASE64 } from './wasm/resize-wasm-bytes';
 
 // The cv2-exact bilinear resize run by the WebAssembly SIMD128 kernel in wasm/resize.wat.
@@ -26,17 +27,6 @@ export interface ResizeTables {
   slotRow: Int32Array;
 }
 
-// The few WebAssembly JS API members used here, typed locally: the compiler options of this
-// repo include no DOM lib, and @types/node does not declare the WebAssembly namespace.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-
 interface ResizeExports {
   memory: WasmMemory;
   resize(
@@ -46,57 +36,23 @@ interface ResizeExports {
   ): void;
 }
 
-interface Kernel {
-  exports: ResizeExports;
-  buffer: ArrayBuffer | undefined;
-  u8: Uint8Array;
-  i16: Int16Array;
-  i32: Int32Array;
-  f32: Float32Array;
-}
-
 // Output channel fed by each source channel, from the plan's source of output channels 0/2.
 const planeOf = (p: TensorPlan, k: number): number => (k === p.s0 ? 0 : k === p.s2 ? 2 : 1);
 
-/** undefined: not tried yet; null: no WebAssembly SIMD here (the JS path is used). */
-let kernel: Kernel | null | undefined;
-let enabled = true;
+const kernel = new WasmKernel<ResizeExports>(RESIZE_WASM_BASE64);
 
 /**
  * @internal Turns the WebAssembly kernel on or off (tests and benchmarks compare both
  * paths); returns the previous setting. Results are identical either way.
  */
 export function setWasmResizeEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
+  return kernel.setEnabled(on);
 }
 
 /** @internal Whether resizes currently run in WebAssembly (enabled and supported). */
 export function wasmResizeActive(): boolean {
-  return enabled && loadKernel() !== undefined;
+  return kernel.exports() !== undefined;
 }
-
-// Compiled synchronously on first use (the module is ~1 KB), so importing the package
-// costs nothing and works the same from the CJS and ESM builds without top-level await.
-function loadKernel(): Kernel | undefined {
-  if (kernel === undefined) {
-    try {
-      const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-      if (!api) throw new Error('no WebAssembly');
-      const module = new api.Module(Buffer.from(RESIZE_WASM_BASE64, 'base64'));
-      const exports = new api.Instance(module).exports as ResizeExports;
-      kernel = { exports, buffer: undefined, u8: new Uint8Array(0), i16: new Int16Array(0), i32: new Int32Array(0), f32: new Float32Array(0) };
-    } catch {
-      // No WebAssembly, or no SIMD128 (validation fails): stay on the JS path.
-      kernel = null;
-    }
-  }
-  return kernel ?? undefined;
-}
-
-// Not `& ~15`: layouts past 2 GB must not wrap (they fail to grow and fall back instead).
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
  * @internal Runs the resize in WebAssembly: the 8-bit result into `out`, or, when `out` is
@@ -107,7 +63,7 @@ export function wasmLinearResize(
   src: Uint8Array, sw: number, sh: number, width: number, height: number,
   t: ResizeTables, out: Uint8Array | undefined, plan: TensorPlan | undefined,
 ): boolean {
-  const k = enabled ? loadKernel() : undefined;
+  const k = kernel.exports();
   if (!k) return false;
   const { xtab, xofs1, ytab, rowSlot, slotRow } = t;
   const rowBytes = sw * 3;
@@ -143,23 +99,11 @@ export function wasmLinearResize(
   const outP = align16(rowBufP + align16(rowLen) + 16);
   const srcP = align16(outP + (planes ? n * 12 : rowLen * height + 16));
   const total = srcP + count * rowBytes + 16;
-  const memory = k.exports.memory;
-  if (memory.buffer.byteLength < total) {
-    try {
-      memory.grow(Math.ceil((total - memory.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-  }
-  if (k.buffer !== memory.buffer) {
-    const b = memory.buffer;
-    k.buffer = b;
-    k.u8 = new Uint8Array(b);
-    k.i16 = new Int16Array(b);
-    k.i32 = new Int32Array(b);
-    k.f32 = new Float32Array(b);
-  }
-  const { u8, i16, i32, f32 } = k;
+  if (!kernel.reserve(total)) return false;
+  const u8 = kernel.view(Uint8Array);
+  const i16 = kernel.view(Int16Array);
+  const i32 = kernel.view(Int32Array);
+  const f32 = kernel.view(Float32Array);
 
   for (let dx = 0, e16 = xtabP >> 1, e32 = xtabP >> 2, o = 0; dx < width; dx++, e16 += 8, e32 += 4, o += 3) {
     const a0 = xtab[o + 1];
@@ -182,7 +126,7 @@ export function wasmLinearResize(
   if (count === sh) u8.set(src, srcP);
   else for (let s = 0; s < count; s++) u8.set(src.subarray(slotRow[s] * rowBytes, (slotRow[s] + 1) * rowBytes), srcP + s * rowBytes);
 
-  const run = k.exports.resize;
+  const run = k.resize;
   if (!planes) {
     run(width, height, xtabP, xofsP, t.inner, ytabP, rowAP, rowBP, outP, 0, rowBufP, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     if (out) out.set(u8.subarray(outP, outP + rowLen * height));

@@ -1,5 +1,6 @@
 import type { QuadPoints, RgbImage } from './types';
 import { bilinearFixedTab, cubicTab64 } from './warp-tables';
+import { WasmKernel, align16, type WasmMemory } from './wasm-kernel';
 import { WARP_WASM_BASE64 } from './wasm/warp-wasm-bytes';
 import type { Homography } from './warp-quad';
 
@@ -24,17 +25,6 @@ import type { Homography } from './warp-quad';
 /** Windows larger than this (in pixels) are warped by the JS path. */
 const MAX_WINDOW_PIXELS = 1 << 21;
 
-// The few WebAssembly JS API members used here, typed locally: the compiler options of this
-// repo include no DOM lib, and @types/node does not declare the WebAssembly namespace.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-
 interface WarpExports {
   memory: WasmMemory;
   planes(src: number, n: number, rg: number, b: number): void;
@@ -46,60 +36,30 @@ interface WarpExports {
   ): number;
 }
 
-interface Kernel {
-  exports: WarpExports;
-  buffer: ArrayBuffer | undefined;
-  u8: Uint8Array;
-}
-
 // Fixed layout at the start of the memory: the weight tables (written once) and the patch.
 const TAB = 0; // 1024 x 16 float64
 const LTAB = TAB + 1024 * 16 * 8; // 1024 x 4 float64
 const PATCH = LTAB + 1024 * 4 * 8; // 4 x 64 + 4 x 32 bytes
 const DYNAMIC = PATCH + 512;
 
-/** undefined: not tried yet; null: no WebAssembly SIMD here (the JS path is used). */
-let kernel: Kernel | null | undefined;
-let enabled = true;
+const kernel = new WasmKernel<WarpExports>(WARP_WASM_BASE64, (exports) => {
+  const f64 = new Float64Array(exports.memory.buffer);
+  f64.set(cubicTab64(), TAB / 8);
+  f64.set(bilinearFixedTab(), LTAB / 8);
+});
 
 /**
  * @internal Turns the WebAssembly kernel on or off (tests and benchmarks compare both
  * paths); returns the previous setting. Results are identical either way.
  */
 export function setWasmWarpEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
+  return kernel.setEnabled(on);
 }
 
 /** @internal Whether warps currently run in WebAssembly (enabled and supported). */
 export function wasmWarpActive(): boolean {
-  return enabled && loadKernel() !== undefined;
+  return kernel.exports() !== undefined;
 }
-
-// Compiled synchronously on first use (the module is ~2 KB), so importing the package
-// costs nothing and works the same from the CJS and ESM builds without top-level await.
-function loadKernel(): Kernel | undefined {
-  if (kernel === undefined) {
-    try {
-      const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-      if (!api) throw new Error('no WebAssembly');
-      const module = new api.Module(Buffer.from(WARP_WASM_BASE64, 'base64'));
-      const exports = new api.Instance(module).exports as WarpExports;
-      const f64 = new Float64Array(exports.memory.buffer);
-      f64.set(cubicTab64(), TAB / 8);
-      f64.set(bilinearFixedTab(), LTAB / 8);
-      kernel = { exports, buffer: undefined, u8: new Uint8Array(0) };
-    } catch {
-      // No WebAssembly, or no SIMD128 (validation fails): stay on the JS path.
-      kernel = null;
-    }
-  }
-  return kernel ?? undefined;
-}
-
-// Not `& ~15`: layouts past 2 GB must not wrap (they fail to grow and fall back instead).
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /** Source columns (or rows) [lo, hi) that taps of positions in [min, max] can reach. */
 function span(min: number, max: number, n: number): [number, number] {
@@ -118,7 +78,7 @@ function span(min: number, max: number, n: number): [number, number] {
 export function wasmWarp(
   img: RgbImage, quad: QuadPoints, m: Homography, out: Uint8Array, width: number, height: number, linear: boolean,
 ): boolean {
-  const k = enabled ? loadKernel() : undefined;
+  const k = kernel.exports();
   if (!k) return false;
   const sw = img.width;
   const sh = img.height;
@@ -144,7 +104,7 @@ export function wasmWarp(
 
 /** The warp over one window: the output bytes (a view of the memory), null when a tap left the window, undefined when the memory cannot grow. */
 function warpWindow(
-  k: Kernel, img: RgbImage, m: Homography, width: number, height: number, linear: boolean,
+  k: WarpExports, img: RgbImage, m: Homography, width: number, height: number, linear: boolean,
   wx0: number, wy0: number, ww: number, wh: number,
 ): Uint8Array | null | undefined {
   const n = ww * wh;
@@ -155,26 +115,15 @@ function warpWindow(
   const rgP = align16(srcP + n * 3 + 16);
   const bP = align16(rgP + n * 16 + 64);
   const total = bP + n * 8 + 64;
-  const memory = k.exports.memory;
-  if (memory.buffer.byteLength < total) {
-    try {
-      memory.grow(Math.ceil((total - memory.buffer.byteLength) / 65536));
-    } catch {
-      return undefined;
-    }
-  }
-  if (k.buffer !== memory.buffer) {
-    k.buffer = memory.buffer;
-    k.u8 = new Uint8Array(memory.buffer);
-  }
-  const u8 = k.u8;
+  if (!kernel.reserve(total)) return undefined;
+  const u8 = kernel.view(Uint8Array);
   const src = img.data;
   const rowBytes = ww * 3;
   const stride = img.width * 3;
   if (ww === img.width) u8.set(src.subarray(wy0 * stride, (wy0 + wh) * stride), srcP);
   else for (let y = 0; y < wh; y++) u8.set(src.subarray((wy0 + y) * stride + wx0 * 3, (wy0 + y) * stride + wx0 * 3 + rowBytes), srcP + y * rowBytes);
-  k.exports.planes(srcP, n, rgP, bP);
-  const r = k.exports.warp(width, height, linear ? 1 : 0, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8],
+  k.planes(srcP, n, rgP, bP);
+  const r = k.warp(width, height, linear ? 1 : 0, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8],
     img.width, img.height, wx0, wy0, ww, wh, rgP, bP, TAB, LTAB, PATCH, outP, posP);
   return r === 0 ? u8.subarray(outP, outP + outBytes) : null;
 }
