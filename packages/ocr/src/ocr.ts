@@ -20,6 +20,7 @@ import type { ImageSource, ProgressCallback, Quad, RgbImage } from '@modelkit/co
 import { planBatches, recBatchWidth } from './batching';
 import { ctcCollapse, ctcGreedyDecode } from './ctc-decode';
 import { addGreedyOutputs, type GreedyOutputs } from './greedy-head';
+import { ScratchTensors } from './scratch-tensors';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess';
 import type { DbOptions } from './db-postprocess';
 import { loadDictionary } from './dictionary';
@@ -78,23 +79,6 @@ const CLS_WIDTH = 192;
 // PaddleOCR rotates crops whose height is at least 1.5× their width (vertical text).
 const VERTICAL_RATIO = 1.5;
 
-/**
- * Tensors reused across calls instead of allocated per image and per line (~50 lines on a
- * receipt): calls on one Ocr run one at a time and every tensor is read by onnxruntime's
- * awaited run before the next use, so none escapes.
- */
-class Scratch {
-  private readonly f32 = new Map<string, Float32Array>();
-
-  /** `n` floats of the buffer named `key` (contents undefined). */
-  floats(key: string, n: number): Float32Array {
-    let buf = this.f32.get(key);
-    if (buf === undefined || buf.length < n) this.f32.set(key, (buf = new Float32Array(n)));
-    return buf.length === n ? buf : buf.subarray(0, n);
-  }
-
-}
-
 /** A crop's turn before recognition and the classifier's p(180°). */
 type Angle = { angle: 0 | 180; angleScore?: number };
 
@@ -119,7 +103,7 @@ export class Ocr {
   readonly options: Readonly<ResolvedOcrOptions>;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
-  private readonly scratch = new Scratch();
+  private readonly scratch = new ScratchTensors();
   private readonly lines = new WeakMap<RgbImage, RgbImage>();
 
   private constructor(
