@@ -17,11 +17,10 @@ export function affineToDepthwiseConv(view: GraphView): number {
     if (view.isRemoved(start)) continue;
     const x = start.inputs.find((i) => view.floatConstant(i) === undefined);
     if (x === undefined) continue;
-    // Start only at the head of a run (its input does not come from another affine op of the run).
+    // Nodes are in topological order, so a run is met at its head first and its other
+    // nodes are removed before the loop reaches them.
     const channels = channelsOf(view, x);
     if (channels === undefined || affineStep(view, start, x, channels) === undefined) continue;
-    const prev = view.producer(x);
-    if (prev !== undefined && view.soleConsumer(x) === start && prev.inputs.some((i) => view.floatConstant(i) === undefined && affineStep(view, prev, i, channels) !== undefined)) continue;
     const chain: OnnxNode[] = [start];
     let out = start.outputs[0]!;
     for (;;) {

@@ -1,10 +1,10 @@
 import { type GraphView, plainConv } from './graph-view';
 
 /** Ops that map each element on its own, so the channel count passes straight through. */
-export const UNARY_ELEMENTWISE = new Set(['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Clip', 'LeakyRelu', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Abs', 'Neg']);
+const UNARY_ELEMENTWISE = new Set(['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Clip', 'LeakyRelu', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Abs', 'Neg']);
 
 /** Binary elementwise ops a per-channel constant can be folded through. */
-export const AFFINE_OPS = new Set(['Mul', 'Add', 'Sub', 'Div']);
+const AFFINE_OPS = new Set(['Mul', 'Add', 'Sub', 'Div']);
 
 /**
  * Channel count of a 4-D NCHW tensor, when the graph proves it: the tensor comes from a
