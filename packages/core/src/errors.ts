@@ -49,6 +49,20 @@ export const ErrorCodes = {
   KIT_NOT_FOUND: 'E_KIT_NOT_FOUND',
   /** The server is starting, shutting down, or lost a worker. */
   UNAVAILABLE: 'E_UNAVAILABLE',
+  /** A file or folder cannot be written (permissions, read-only or virtual file system). */
+  NOT_WRITABLE: 'E_NOT_WRITABLE',
+  /** A path that must be a folder (or lead to one) is a file. */
+  NOT_A_DIRECTORY: 'E_NOT_A_DIRECTORY',
+  /** A path that must be a file is a folder. */
+  IS_A_DIRECTORY: 'E_IS_A_DIRECTORY',
+  /** The disk (or quota) is full. */
+  NO_SPACE: 'E_NO_SPACE',
+  /** An output would overwrite an input, or two outputs would share one file. */
+  OUTPUT_CONFLICT: 'E_OUTPUT_CONFLICT',
+  /** A server cannot listen: the port is taken by another process. */
+  ADDRESS_IN_USE: 'E_ADDRESS_IN_USE',
+  /** A host or port is invalid or cannot be used (unknown host, port outside 0..65535, address not on this machine). */
+  BAD_ADDRESS: 'E_BAD_ADDRESS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,4 +1,4 @@
-import { createMemoryIO, ImageError, ErrorCodes, flagNumber, flagSession, flagString, forEachImage, outputPathFor, roundTo } from '../src';
+import { createMemoryIO, ImageError, ErrorCodes, flagNumber, flagSession, flagString, forEachInput, roundTo } from '../src';
 
 describe('CLI flag readers', () => {
   it('read numbers from numbers or numeric strings and name the flag in usage errors', () => {
@@ -13,32 +13,31 @@ describe('CLI flag readers', () => {
     expect(flagSession({})).toBeUndefined();
   });
 
-  it('outputPathFor and roundTo', () => {
-    expect(outputPathFor('out', 'photos/street.v2.jpg', '.det.png')).toBe('out/street.v2.det.png');
+  it('roundTo', () => {
     expect(roundTo(0.123456, 4)).toBe(0.1235);
   });
 });
 
-describe('forEachImage', () => {
+describe('forEachInput', () => {
   const bad = (image: string): Promise<void> => Promise.reject(new ImageError(ErrorCodes.IMAGE_DECODE, `cannot decode ${image}`));
 
   it('runs every image, reports typed failures as text, and exits 1 when one failed', async () => {
     const m = createMemoryIO();
     const seen: string[] = [];
-    const code = await forEachImage(['a.png', 'b.png', 'c.png'], m, {}, async (image) => {
+    const code = await forEachInput(['a.png', 'b.png', 'c.png'], m, {}, async (image: string) => {
       seen.push(image);
       if (image === 'b.png') await bad(image);
     });
     expect(code).toBe(1);
     expect(seen).toEqual(['a.png', 'b.png', 'c.png']);
     expect(m.err()).toBe('b.png: E_IMAGE_DECODE: cannot decode b.png\n');
-    expect(await forEachImage(['a.png'], m, {}, async () => undefined)).toBe(0);
+    expect(await forEachInput(['a.png'], m, {}, async () => undefined)).toBe(0);
   });
 
   it('reports failures as JSON lines with json, and lets non-modelkit errors through', async () => {
     const m = createMemoryIO();
-    expect(await forEachImage(['b.png'], m, { json: true }, bad)).toBe(1);
+    expect(await forEachInput(['b.png'], m, { json: true }, bad)).toBe(1);
     expect(JSON.parse(m.out())).toMatchObject({ image: 'b.png', error: { code: 'E_IMAGE_DECODE' } });
-    await expect(forEachImage(['a.png'], m, {}, () => Promise.reject(new TypeError('bug')))).rejects.toThrow('bug');
+    await expect(forEachInput(['a.png'], m, {}, () => Promise.reject(new TypeError('bug')))).rejects.toThrow('bug');
   });
 });

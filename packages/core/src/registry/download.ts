@@ -7,11 +7,12 @@
  * server answers 200, a socket idle timeout, and byte-level progress. It is ~200 lines.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { ErrorCodes, RegistryError } from '../errors';
+import { makeDirs } from '../fs/make-dirs';
 import { emitProgress, type ProgressCallback } from '../progress';
 import { isOffline } from './env';
 import { sha256File } from './sha256';
@@ -73,7 +74,8 @@ export function offlineError(url: string, dest: string, what = basename(dest)): 
 
 async function download(url: string, dest: string, o: DownloadOptions): Promise<void> {
   if (o.offline ?? isOffline()) throw offlineError(url, dest);
-  await mkdir(dirname(dest), { recursive: true });
+  // Not mkdir -p: under /proc (e.g. MODELKIT_HOME=/proc/x) Node 20's recursive mkdir never returns.
+  await makeDirs(dirname(dest));
   const part = `${dest}.part`;
   const task = o.task ?? `download ${basename(dest)}`;
   const retries = o.retries ?? 2;

@@ -4,3 +4,4 @@ export { sha256File } from './sha256';
 export { downloadFile, type DownloadOptions } from './download';
 export * from './npm-file';
 export * from './model-registry';
+export * from './resolve-model';

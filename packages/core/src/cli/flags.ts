@@ -4,8 +4,8 @@
  * `type: 'number' | 'integer'`, or from a programmatic caller); these readers accept both
  * and turn anything else into a usage error that names the flag.
  */
-import { ErrorCodes, ModelkitError } from './errors';
-import type { SessionOptions } from './session/index';
+import { ErrorCodes, ModelkitError } from '../errors';
+import type { SessionOptions } from '../session/index';
 
 /** `maxCandidates` → `max-candidates`: the flag as the user typed it, for messages. */
 function flagName(key: string): string {

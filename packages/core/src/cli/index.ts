@@ -1,0 +1,7 @@
+export * from './cli-command';
+export * from './memory-io';
+export * from './flags';
+export * from './each-input';
+export * from './output-paths';
+export * from './schema-flags';
+export * from './kit-commands';

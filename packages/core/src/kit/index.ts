@@ -1,0 +1,7 @@
+export * from './option-schema';
+export * from './session-options';
+export * from './serial-queue';
+export * from './kit-definition';
+export * from './define-kit';
+export * from './discover-kits';
+export * from './load-kit';
