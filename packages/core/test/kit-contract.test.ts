@@ -177,3 +177,14 @@ describe('kitCommands', () => {
     await expect(run(cmd, [a], { sha256: 'ab' })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });
+
+describe('OutputPaths', () => {
+  it('names outputs after inputs, adding folders or extensions only to tell them apart', () => {
+    const { OutputPaths } = jest.requireActual('../src') as typeof import('../src');
+    const inputs = ['/d/a/x.jpg', '/e/b/x.jpg', '/d/a/y.png', '/d/a/y.jpg', '/far/away/z.png'];
+    const p = new OutputPaths('/out', inputs);
+    expect(inputs.map((i) => p.path(i, '.k.png'))).toEqual(['/out/a/x.k.png', '/out/b/x.k.png', '/out/y.png.k.png', '/out/y.jpg.k.png', '/out/z.k.png']);
+    expect(p.path('/d/a/x.jpg', '.other.png')).toBe('/out/a/x.other.png');
+    expect(() => new OutputPaths('/d/a', ['/d/a/x.jpg', '/d/a/x.k.png']).path('/d/a/x.jpg', '.k.png')).toThrow(expect.objectContaining({ code: 'E_OUTPUT_CONFLICT' }));
+  });
+});

@@ -102,7 +102,7 @@ async function runInputs(kit: AnyKit, inputs: string[], flags: Record<string, un
         }
       }
       if (json) {
-        writeJsonLine(io.stdout, { image: input, ...kit.resultToJSON(result), ...(written.length > 0 && { files: written }) });
+        writeJsonLine(io.stdout, { image: input, ...(await kit.resultToJSON(result)), ...(written.length > 0 && { files: written }) });
         return;
       }
       if (inputs.length > 1) io.stdout.write(`==> ${input} <==\n`);

@@ -1,12 +1,13 @@
 /**
  * Where a command writes the files it makes for its inputs. Two rules users rely on: an
- * output never overwrites an input, and two inputs never share an output. Each input keeps
- * its path relative to the inputs' common folder (`a/x.jpg` and `b/x.jpg` become
- * `OUT/a/x.det.png` and `OUT/b/x.det.png`); inputs that differ only by extension (`x.jpg`,
- * `x.png`) keep it (`OUT/x.jpg.det.png`).
+ * output never overwrites an input, and two inputs never share an output. Outputs are
+ * named after the input (`street.jpg` → `OUT/street.det.png`); inputs with the same name
+ * keep as much of their folder path as tells them apart (`a/x.jpg`, `b/x.jpg` →
+ * `OUT/a/x.det.png`, `OUT/b/x.det.png`), and inputs that differ only by extension keep it
+ * (`x.jpg`, `x.png` → `OUT/x.jpg.det.png`, `OUT/x.png.det.png`).
  */
 import { realpathSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { ErrorCodes, ModelkitError } from '../errors';
 
 function realOrResolved(path: string): string {
@@ -17,23 +18,49 @@ function realOrResolved(path: string): string {
   }
 }
 
-function commonFolder(paths: readonly string[]): string {
-  if (paths.length === 0) return resolve('.');
-  let common = dirname(paths[0]).split(sep);
-  for (const p of paths.slice(1)) {
-    const parts = dirname(p).split(sep);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
+interface Naming {
+  /** Folder levels kept above the file name. */
+  depth: number;
+  /** Keep the extension in the name. */
+  withExt: boolean;
+}
+
+function nameOf(file: string, n: Naming): string {
+  const folders = dirname(file).split(sep).filter((s) => s !== '');
+  const kept = n.depth > 0 ? folders.slice(-n.depth) : [];
+  return join(...kept, n.withExt ? basename(file) : basename(file, extname(file)));
+}
+
+/** The shortest names that tell the files apart (see the module comment). */
+function distinctNames(files: readonly string[]): Map<string, string> {
+  const naming = new Map<string, Naming>(files.map((f) => [f, { depth: 0, withExt: false }]));
+  for (;;) {
+    const groups = new Map<string, string[]>();
+    for (const f of files) {
+      const key = nameOf(f, naming.get(f)!);
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    let changed = false;
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      const sameFolder = group.every((f) => dirname(f) === dirname(group[0]));
+      for (const f of group) {
+        const n = naming.get(f)!;
+        if (sameFolder && !n.withExt) n.withExt = true;
+        else if (!sameFolder && n.depth < dirname(f).split(sep).length) n.depth++;
+        else continue;
+        changed = true;
+      }
+    }
+    if (!changed) return new Map(files.map((f) => [f, nameOf(f, naming.get(f)!)]));
   }
-  return common.join(sep) || sep;
 }
 
 /** Plans and checks the output paths of one command run. */
 export class OutputPaths {
   /** The output folder, absolute. */
   readonly dir: string;
-  private readonly stems = new Map<string, string>();
+  private readonly stems: Map<string, string>;
   private readonly inputs = new Set<string>();
   private readonly claimed = new Map<string, string>();
 
@@ -45,16 +72,7 @@ export class OutputPaths {
     this.dir = resolve(dir);
     const absolute = [...new Set(inputs.map((i) => resolve(i)))];
     for (const a of absolute) this.inputs.add(realOrResolved(a));
-    const base = commonFolder(absolute);
-    const byStem = new Map<string, string[]>();
-    for (const a of absolute) {
-      const rel = relative(base, a);
-      const stem = join(dirname(rel), basename(rel, extname(rel)));
-      byStem.set(stem, [...(byStem.get(stem) ?? []), a]);
-    }
-    for (const [stem, files] of byStem) {
-      for (const f of files) this.stems.set(f, files.length > 1 ? join(dirname(stem), basename(f)) : stem);
-    }
+    this.stems = distinctNames(absolute);
   }
 
   /**

@@ -70,7 +70,7 @@ export function defineKit<P, C extends object, R extends object, Res extends Kit
     checkRunOptions(options: unknown): Partial<R> {
       return checkOptions<R>(`${spec.name} run`, spec.runOptions, options);
     },
-    resultToJSON(result: Res): object {
+    async resultToJSON(result: Res): Promise<object> {
       return spec.toJSON ? spec.toJSON(result) : result;
     },
   };

@@ -105,8 +105,8 @@ export interface KitSpec<P, C extends object, R extends object, Res extends KitR
   run(pipeline: P, input: KitInput, options: Partial<R>): Promise<Res>;
   /** Releases the models. */
   dispose(pipeline: P): Promise<void>;
-  /** A JSON-safe copy of a result (default: the result itself, which must then be JSON-safe). */
-  toJSON?(result: Res): object;
+  /** A JSON-safe copy of a result (default: the result itself, which must then be JSON-safe); may encode (seg's mask as PNG). */
+  toJSON?(result: Res): object | Promise<object>;
   /** A few words on a result for the CLI's per-input line, e.g. `12 lines`. */
   summarize(result: Res): string;
   /** The result as the text the CLI prints (one item per line). */
@@ -155,5 +155,5 @@ export interface KitDefinition<
   /** Checks run options (unknown keys, types) and returns a clean copy. */
   checkRunOptions(options: unknown): Partial<R>;
   /** The JSON form of a result. */
-  resultToJSON(result: Res): object;
+  resultToJSON(result: Res): Promise<object>;
 }

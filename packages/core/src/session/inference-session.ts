@@ -55,9 +55,12 @@ export class InferenceSession {
   private readonly pending = new Set<Promise<unknown>>();
   /** What `optimize: true` rewrote (undefined when the option was off). */
   readonly optimizeReport: OptimizeReport | undefined;
+  /** The options the session was created with. */
+  readonly options: Readonly<SessionOptions>;
 
-  private constructor(session: ort.InferenceSession, name: string, loadMs: number, report: OptimizeReport | undefined) {
+  private constructor(session: ort.InferenceSession, name: string, loadMs: number, report: OptimizeReport | undefined, options: SessionOptions) {
     this.session = session;
+    this.options = Object.freeze({ ...options });
     this.name = name;
     this.optimizeReport = report;
     this.inputs = session.inputMetadata.map(specOf);
@@ -117,7 +120,7 @@ export class InferenceSession {
     } catch (err) {
       throw new ModelError(ErrorCodes.MODEL_FORMAT, `onnxruntime cannot load ${name}: ${(err as Error).message}`, { cause: err, details: { file: name } });
     }
-    return new InferenceSession(session, name, performance.now() - start, report);
+    return new InferenceSession(session, name, performance.now() - start, report, options);
   }
 
   /** Run counters (a snapshot). */
