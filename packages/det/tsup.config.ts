@@ -3,4 +3,4 @@ import { packageConfig } from '../../tools/tsup/preset';
 
 // The package root (models/, samples/) is found from __dirname; the shim makes that work
 // in the ESM build too.
-export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/cli.ts'], shims: true }));
+export default defineConfig(packageConfig({ entry: ['src/index.ts'], shims: true }));

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, defaultRegistry, toRgbImage } from '@modelkit/core';
-import type { ModelCard } from '@modelkit/core';
+import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, SerialQueue, resolveModel, toRgbImage } from '@modelkit/core';
+import type { ModelCard, SessionOptions } from '@modelkit/core';
 import { decodeGfl, matchGflOutputs } from './gfl-decode';
 import type { GflLevel, GflOutputNames } from './gfl-decode';
 import { COCO_LABELS } from './labels';
@@ -39,8 +38,7 @@ export class Detector {
   readonly postprocess: Readonly<ResolvedPostprocess>;
   /** Default resize mode of this instance. */
   readonly resize: ResizeMode;
-  private queue: Promise<unknown> = Promise.resolve();
-  private disposed = false;
+  private readonly serial = new SerialQueue('Detector');
 
   private constructor(
     private readonly session: InferenceSession,
@@ -64,7 +62,7 @@ export class Detector {
     const preset = options.preset ?? 'visual';
     if (!(preset in DET_PRESETS)) throw new InvalidArgumentError(`preset must be 'visual' or 'eval', got ${String(preset)}`);
     const postprocess = resolvePostprocess(DET_PRESETS[preset], options);
-    const { card, path } = await resolveModel(options);
+    const { card, path } = await resolveDetModel(options);
     const spec = nanoDetSpec(card);
     const resize = options.resize ?? spec.resize;
     checkResize(resize);
@@ -91,7 +89,7 @@ export class Detector {
 
   /** Detects objects in one image. `options` override this instance's post-processing per call. */
   run(input: DetInput, options: DetRunOptions = {}): Promise<DetResult> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const post = resolvePostprocess(this.postprocess, options);
       const resize = options.resize ?? this.resize;
       checkResize(resize);
@@ -131,29 +129,24 @@ export class Detector {
         detections,
         width: img.width,
         height: img.height,
-        timings: { load: t1 - t0, preprocess: t2 - t1, inference: t3 - t2, postprocess: t4 - t3, total: t4 - t0 },
+        timings: { decode: t1 - t0, preprocess: t2 - t1, inference: t3 - t2, postprocess: t4 - t3, total: t4 - t0 },
       };
     });
   }
 
-  /** Releases the onnxruntime session. Idempotent; `run` afterwards throws SessionError E_SESSION_RELEASED. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    await this.session.release();
+  /** Releases the onnxruntime session after a run in progress. Idempotent; `run` afterwards throws SessionError E_SESSION_RELEASED. */
+  dispose(): Promise<void> {
+    return this.serial.dispose(() => this.session.release());
+  }
+
+  /** The onnxruntime options the model was loaded with. */
+  get sessionOptions(): Readonly<SessionOptions> {
+    return this.session.options;
   }
 
   /** Cumulative onnxruntime statistics since creation (for benchmarks). */
   get stats(): { runs: number; runMs: number } {
     return { ...this.session.stats };
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.disposed) {
-      return Promise.reject(new ModelkitError(ErrorCodes.SESSION_RELEASED, 'Detector: run after dispose()'));
-    }
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }
 
@@ -161,18 +154,15 @@ function checkResize(mode: unknown): asserts mode is ResizeMode {
   if (mode !== 'resize' && mode !== 'letterbox') throw new InvalidArgumentError(`resize must be 'resize' or 'letterbox', got ${String(mode)}`);
 }
 
-async function resolveModel(o: DetectorOptions): Promise<{ card: ModelCard; path: string }> {
-  const source = o.model ?? NANODET_G_416.id;
-  const ro = { cacheDir: o.cacheDir, offline: o.offline, onProgress: o.onProgress };
-  if (typeof source === 'string' && (existsSync(source) || /[\\/]|\.onnx$/i.test(source))) {
-    if (!existsSync(source)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `Model file not found: ${source}`, { details: { path: source } });
-    // A bare file: NanoDet-g's preprocessing and head layout, under its own id.
-    return { card: { ...NANODET_G_416, id: 'custom-onnx', files: [] }, path: source };
-  }
-  if (typeof source !== 'string' && (typeof source !== 'object' || source === null)) {
-    throw new InvalidArgumentError('model must be a model id, a card or a path to an .onnx file');
-  }
-  const resolved = await defaultRegistry.resolve(source, ro);
+async function resolveDetModel(o: DetectorOptions): Promise<{ card: ModelCard; path: string }> {
+  // A bare .onnx file or URL is read like NanoDet-g: its preprocessing, head layout and labels.
+  const resolved = await resolveModel(o.model ?? NANODET_G_416.id, {
+    like: NANODET_G_416,
+    what: 'model (--model)',
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    onProgress: o.onProgress,
+  });
   const path = resolved.paths['model.onnx'] ?? Object.values(resolved.paths)[0];
   if (!path) throw new InvalidArgumentError(`Model card ${resolved.card.id} has no files`);
   return { card: resolved.card, path };

@@ -19,11 +19,12 @@ export { preprocess, toImageBox } from './preprocess';
 export type { InputTransform, Preprocessed } from './preprocess';
 export { cocoEvaluate, cocoBoxIou, AREA_RANGES, IOU_THRESHOLDS, RECALL_THRESHOLDS } from './eval/coco-eval';
 export type { CocoDetection, CocoEvalOptions, CocoEvalResult, CocoGt, CocoGtAnnotation, CocoMetrics } from './eval/coco-eval';
-export { evaluateDetector, detEvalFiles } from './eval/evaluate';
+export { evaluate, evalFiles } from './eval/evaluate';
 export type { DetEvalOptions, DetEvalReport } from './eval/evaluate';
 export { SAMPLE_IMAGE, SAMPLE_CAT_IMAGE } from './samples';
-export { renderDetections, saveDetVisualization } from './visualize';
+export { renderDetections, saveVisualization } from './visualize';
 export type { DetVisualizeOptions } from './visualize';
 export { kit } from './kit';
+export type { DetKitOptions } from './kit';
 
 registerDetModels();

@@ -1,28 +1,63 @@
-import type { KitDefinition, KitRunner } from '@modelkit/core';
+/**
+ * The detection kit on modelkit's kit contract: the CLI's `det` and `det eval` commands,
+ * the server's `POST /v1/det` and `modelkit batch det` all come from this definition.
+ */
+import { defineKit } from '@modelkit/core';
+import type { OptionSchema } from '@modelkit/core';
 import { Detector } from './detector';
 import type { DetRunOptions } from './detector';
-import { modelCards } from './model-cards';
-import type { DetectorOptions } from './types';
+import { evalFiles, evaluate } from './eval/evaluate';
+import type { DetEvalReport } from './eval/evaluate';
+import { modelCards, NANODET_G_416 } from './model-cards';
+import { DET_PRESETS } from './suppress';
+import type { DetPreset, DetResult } from './types';
+import { saveVisualization } from './visualize';
 
-const RUN_KEYS = ['scoreThreshold', 'iouThreshold', 'maxDetections', 'nmsPre', 'nms', 'matrixKernel', 'matrixSigma', 'matrixPostThreshold', 'classAgnostic', 'resize'] as const;
-
-/** Keeps the known per-call knobs of a request; unknown keys are ignored (KitRunner contract). */
-function runOptions(o: Record<string, unknown> | undefined): DetRunOptions {
-  const r: Record<string, unknown> = {};
-  for (const k of RUN_KEYS) if (o && o[k] !== undefined) r[k] = o[k];
-  return r as DetRunOptions;
+/** Create options of the det kit (besides the shared `threads`, `spinning`, `optimization`). */
+export interface DetKitOptions {
+  /** Registry id, `.onnx` path, folder with `model.card.json`, or URL#sha256=HEX. */
+  model?: string;
+  /** Threshold preset (default `visual`). */
+  preset?: DetPreset;
 }
 
-/** The detection kit for generic tools (server, batch jobs, `models` commands). */
-export const kit: KitDefinition = {
-  name: 'det',
-  description: 'COCO object detection (NanoDet-g 416, 80 classes): labelled boxes with scores',
-  modelCards,
-  async createRunner(options: Record<string, unknown> = {}): Promise<KitRunner> {
-    const det = await Detector.create(options as DetectorOptions);
-    return {
-      run: (input, o) => det.run(input, runOptions(o)),
-      dispose: () => det.dispose(),
-    };
+const CREATE_OPTIONS: OptionSchema<DetKitOptions> = {
+  model: { type: 'model', description: 'registry id, NanoDet-style .onnx path, trained-model folder or URL#sha256=HEX', default: NANODET_G_416.id },
+  preset: {
+    type: 'string',
+    choices: Object.keys(DET_PRESETS),
+    description: `threshold preset: visual (score > ${DET_PRESETS.visual.scoreThreshold}) or eval (score > ${DET_PRESETS.eval.scoreThreshold}, for COCO mAP)`,
+    default: 'visual',
   },
 };
+
+const RUN_OPTIONS: OptionSchema<DetRunOptions> = {
+  scoreThreshold: { type: 'number', min: 0, max: 1, description: 'minimum class score (default: from the preset)' },
+  iouThreshold: { type: 'number', min: 0, max: 1, description: 'NMS IoU threshold', default: 0.6 },
+  maxDetections: { type: 'integer', min: 1, description: 'at most this many boxes per image', default: 100 },
+  nmsPre: { type: 'integer', min: 1, description: 'best cells per feature level kept before NMS', default: 1000 },
+  nms: { type: 'string', choices: ['hard', 'matrix'], description: 'per-class hard NMS or Matrix NMS', default: 'hard' },
+  matrixKernel: { type: 'string', choices: ['gaussian', 'linear'], description: 'Matrix NMS decay kernel', default: 'gaussian', flag: false },
+  matrixSigma: { type: 'number', min: 0, description: 'Matrix NMS gaussian sigma', default: 2, flag: false },
+  matrixPostThreshold: { type: 'number', min: 0, max: 1, description: 'Matrix NMS: decayed scores must be above this', flag: false },
+  classAgnostic: { type: 'boolean', description: 'boxes of different classes also suppress each other' },
+  resize: { type: 'string', choices: ['letterbox', 'resize'], description: 'fit images by letterbox or plain resize (default: the model card’s, letterbox)' },
+};
+
+/** The detection kit: NanoDet-g COCO detection behind modelkit's generic tools. */
+export const kit = defineKit<Detector, DetKitOptions, DetRunOptions, DetResult, DetEvalReport>({
+  name: 'det',
+  description: 'Detect COCO objects (NanoDet-g 416, 80 classes): label, score and box per object',
+  modelCards,
+  createOptions: CREATE_OPTIONS,
+  runOptions: RUN_OPTIONS,
+  create: (options, { session, onProgress }) => Detector.create({ ...options, session, onProgress }),
+  run: (det, input, options) => det.run(input, options),
+  dispose: (det) => det.dispose(),
+  summarize: (r) => `${r.detections.length} objects`,
+  formatText: (r) => r.detections.map((d) => `${d.label}\t${d.score.toFixed(2)}\t${d.box.map((v) => Math.round(v * 10) / 10).join(',')}`).join('\n'),
+  saveVisualization: (result, image, file) => saveVisualization(result, image, file),
+  evalFiles,
+  evaluate: (det, dataDir, options) => evaluate(det, dataDir, { onProgress: options.onProgress }),
+  evalCreateOptions: { preset: 'eval' },
+});

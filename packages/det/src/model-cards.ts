@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { defaultRegistry } from '@modelkit/core';
-import type { ModelCard } from '@modelkit/core';
+import type { ModelCard, ModelFile } from '@modelkit/core';
 import { COCO_LABELS } from './labels';
+// The conversion tool's manifest is the one record of each file's sha256 and size.
+import manifest from '../models/models-manifest.json';
+
+function bundledFile(name: string, file: keyof typeof manifest): ModelFile {
+  const entry = manifest[file];
+  return { name, sha256: entry.sha256, size: entry.size, source: { type: 'bundled', path: `models/${file}` } };
+}
 
 /** The package root: `bundled` model paths are relative to it (src/ and dist/ both sit one level below). */
 export const PACKAGE_DIR: string = join(__dirname, '..');
@@ -37,14 +44,7 @@ export const NANODET_G_416: ModelCard = {
   description:
     'NanoDet-g 416 (COCO val mAP 22.9 per NanoDet): input_1 [1,3,416,416] BGR (x-mean)/std -> per stride 8/16/32 ' +
     'sigmoid class scores [1,HW,80] and GFL distance logits [1,HW,44] (4 sides x 11 bins)',
-  files: [
-    {
-      name: 'model.onnx',
-      sha256: '411f0db9ab404e7fe1b8984b656d11ff7a8a76c579fda4089e7a048f60ab3c91',
-      size: 15181344,
-      source: { type: 'bundled', path: 'models/nanodet-g-416.onnx' },
-    },
-  ],
+  files: [bundledFile('model.onnx', 'nanodet-g-416.onnx')],
   input: {
     layout: 'nchw',
     channelOrder: 'bgr',

@@ -1,4 +1,4 @@
-import type { Box, ImageSource, ModelCard, ProgressCallback, SessionOptions } from '@modelkit/core';
+import type { Box, ImageSource, KitTimings, ModelCard, ProgressCallback, SessionOptions } from '@modelkit/core';
 
 /** How an image is fitted to the model's fixed input size. */
 export type ResizeMode =
@@ -79,19 +79,8 @@ export interface Detection {
   box: Box;
 }
 
-/** Milliseconds spent per stage of one `run`. */
-export interface DetTimings {
-  /** Decoding / converting the input image. */
-  load: number;
-  /** Resize, pad and tensor layout. */
-  preprocess: number;
-  /** onnxruntime's run. */
-  inference: number;
-  /** GFL decode and NMS. */
-  postprocess: number;
-  /** Everything. */
-  total: number;
-}
+/** Milliseconds per stage of one `run`: decode, preprocess (resize, pad, layout), inference (onnxruntime), postprocess (GFL decode, NMS), total. */
+export type DetTimings = KitTimings;
 
 /** The result of `Detector.run`. */
 export interface DetResult {

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { withFsErrors } from '@modelkit/core';
 import type { RgbImage } from '@modelkit/core';
-import type { Detection } from './types';
+import type { DetResult, Detection } from './types';
 
 /** Options of {@link renderDetections}. */
 export interface DetVisualizeOptions {
@@ -52,7 +53,8 @@ export async function renderDetections(image: RgbImage, detections: readonly Pic
     .toBuffer();
 }
 
-/** Writes {@link renderDetections}' PNG to `path`. */
-export async function saveDetVisualization(path: string, image: RgbImage, detections: readonly Pick<Detection, 'label' | 'classId' | 'score' | 'box'>[], options?: DetVisualizeOptions): Promise<void> {
-  await writeFile(path, await renderDetections(image, detections, options));
+/** Draws a result's detections on the image it came from and writes the PNG to `file`. */
+export async function saveVisualization(result: Pick<DetResult, 'detections'>, image: RgbImage, file: string, options?: DetVisualizeOptions): Promise<void> {
+  const png = await renderDetections(image, result.detections, options);
+  await withFsErrors(file, 'write', () => writeFile(file, png));
 }

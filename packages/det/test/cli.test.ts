@@ -1,13 +1,14 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryIO, ErrorCodes } from '@modelkit/core';
-import { commands } from '../src/cli';
-import { SAMPLE_CAT_IMAGE, SAMPLE_IMAGE } from '../src';
+import { createMemoryIO, ErrorCodes, kitCommands } from '@modelkit/core';
+import { kit, SAMPLE_CAT_IMAGE, SAMPLE_IMAGE } from '../src';
+
+const [command] = kitCommands(kit);
 
 async function run(args: string[], options: Record<string, unknown>, sub?: string): Promise<{ code: number | void; out: string; err: string }> {
   const io = createMemoryIO();
-  const cmd = sub ? commands[0].subcommands!.find((c) => c.name === sub)! : commands[0];
+  const cmd = sub ? command.subcommands!.find((c) => c.name === sub)! : command;
   const code = await cmd.run!(args, { threads: 1, ...options }, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -21,16 +22,23 @@ afterAll(async () => {
 });
 
 describe('det command', () => {
-  it('prints JSONL per image and writes visualisations', async () => {
-    const vis = join(tmp, 'vis');
-    const r = await run([SAMPLE_IMAGE, SAMPLE_CAT_IMAGE], { json: true, visualize: vis });
+  it('prints JSONL per image and writes visualisations into -o', async () => {
+    const out = join(tmp, 'vis');
+    const r = await run([SAMPLE_IMAGE, SAMPLE_CAT_IMAGE], { json: true, visualize: true, out });
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.image)).toEqual([SAMPLE_IMAGE, SAMPLE_CAT_IMAGE]);
-    expect(lines[0].detections[0]).toEqual({ label: 'person', score: expect.any(Number), box: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] });
+    expect(lines[0].detections[0]).toEqual({ label: 'person', classId: 0, score: expect.any(Number), box: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] });
     expect(lines[1].detections[0].label).toBe('cat');
-    expect(typeof lines[0].ms).toBe('number');
-    expect((await readdir(vis)).sort()).toEqual(['astronaut.det.png', 'chelsea.det.png']);
+    expect(lines[0].timings).toEqual({ decode: expect.any(Number), preprocess: expect.any(Number), inference: expect.any(Number), postprocess: expect.any(Number), total: expect.any(Number) });
+    expect((await readdir(out)).sort()).toEqual(['astronaut.det.png', 'chelsea.det.png']);
+  });
+
+  it('prints label, score, box lines as text', async () => {
+    const r = await run([SAMPLE_IMAGE], { scoreThreshold: 0.5 });
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^person\t0\.\d\d\t[\d.]+,[\d.]+,[\d.]+,[\d.]+$/);
+    expect(r.err).toMatch(/astronaut\.jpg: \d+ objects in \d+ ms/);
   });
 
   it('reports a bad image as a JSON error line and exits 1', async () => {
@@ -43,17 +51,17 @@ describe('det command', () => {
     expect(lines[1].detections.length).toBeGreaterThan(0);
   });
 
-  it('usage errors for no images and bad numbers', async () => {
+  it('typed errors for no images, bad numbers and unknown models', async () => {
     await expect(run([], {})).rejects.toMatchObject({ code: ErrorCodes.USAGE });
-    await expect(run([SAMPLE_IMAGE], { scoreThreshold: 'abc' })).rejects.toMatchObject({ code: ErrorCodes.USAGE });
+    await expect(run([SAMPLE_IMAGE], { scoreThreshold: 'abc' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    await expect(run([SAMPLE_IMAGE], { model: 'no-such-model' })).rejects.toMatchObject({ code: ErrorCodes.MODEL_NOT_FOUND, message: expect.stringContaining('model (--model)') });
+    await expect(run([SAMPLE_IMAGE], { model: 'http://127.0.0.1:9/m.onnx' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('sha256') });
   });
 });
 
 describe('det eval', () => {
-  it('skips cleanly when the data folder has no detection ground truth', async () => {
-    const r = await run([], { data: join(tmp, 'absent') }, 'eval');
-    expect(r.code).toBe(0);
-    expect(r.err).toContain('skipped');
+  it('fails with a typed error naming the folder when the data is missing', async () => {
+    await expect(run([], { data: join(tmp, 'absent') }, 'eval')).rejects.toMatchObject({ code: ErrorCodes.FILE_NOT_FOUND, message: expect.stringContaining('absent') });
   });
 
   it('scores a self-made one-image set (hand-labelled person box, COCO category id 1)', async () => {
@@ -72,7 +80,7 @@ describe('det eval', () => {
     const r = await run([], { data }, 'eval');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
-    expect(report.metrics.AP50).toBeCloseTo(1, 12);
+    expect(report.metrics.AP50).toBeCloseTo(1, 4);
     expect(report.metrics.AP).toBeGreaterThan(0.5);
     expect(report.metrics.APsmall).toBe(-1);
     expect(report.perCategory.toothbrush).toBe(-1);

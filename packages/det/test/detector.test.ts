@@ -30,7 +30,7 @@ describe('Detector on the bundled photos', () => {
     expect(person!.classId).toBe(0);
     expect(person!.score).toBeGreaterThan(0.5);
     expect(boxIou(person!.box, PERSON)).toBeGreaterThan(0.8);
-    for (const k of ['load', 'preprocess', 'inference', 'postprocess', 'total'] as const) expect(r.timings[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ['decode', 'preprocess', 'inference', 'postprocess', 'total'] as const) expect(r.timings[k]).toBeGreaterThanOrEqual(0);
   });
 
   it('finds the cat, boxes stay inside the image and scores are sorted', async () => {
@@ -134,9 +134,15 @@ describe('kit', () => {
   it('describes the kit and runs through a KitRunner with per-call options', async () => {
     expect(kit.name).toBe('det');
     expect(kit.modelCards).toBe(modelCards);
-    const runner = await kit.createRunner({ session: { threads: 1 } });
+    // threads reaches the session (it was dropped when created through the runner before).
+    const det = await kit.load({ threads: 1 });
+    expect(det.sessionOptions.threads).toBe(1);
+    await det.dispose();
+    await expect(kit.createRunner({ session: { threads: 1 } } as never)).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining("Unknown det option 'session'") });
+    const runner = await kit.createRunner({ threads: 1 });
     try {
-      const r = (await runner.run(SAMPLE_IMAGE, { maxDetections: 1, unknown: true })) as Awaited<ReturnType<Detector['run']>>;
+      await expect(runner.run(SAMPLE_IMAGE, { unknown: true })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('valid options: scoreThreshold') });
+      const r = (await runner.run(SAMPLE_IMAGE, { maxDetections: 1 })) as Awaited<ReturnType<Detector['run']>>;
       expect(r.detections).toHaveLength(1);
       expect(r.detections[0].label).toBe('person');
       expect(JSON.parse(JSON.stringify(r)).detections[0].box).toHaveLength(4);

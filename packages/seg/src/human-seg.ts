@@ -10,12 +10,13 @@ import {
   InferenceSession,
   InvalidArgumentError,
   ModelError,
-  defaultRegistry,
+  SerialQueue,
   imageToTensor,
   resizeImage,
+  resolveModel,
   toRgbImage,
 } from '@modelkit/core';
-import type { ImageSource, ModelCard, SessionOptions, TensorSpec } from '@modelkit/core';
+import type { ImageSource, KitTimings, ModelCard, ProgressCallback, SessionOptions, TensorSpec } from '@modelkit/core';
 import { guidedFilter } from './guided-filter';
 import type { GuidedFilterOptions } from './guided-filter';
 import { resizeFloatMap, toByteMask } from './mask';
@@ -29,10 +30,12 @@ export type SegOutputKind = 'probability' | 'two-logits';
 export interface HumanSegOptions {
   /**
    * `'selfie'` (default; 256×256, MediaPipe's general model), `'meet'` (144×256,
-   * landscape), a registry id, or a path to an `.onnx` file with an NHWC [1,H,W,3]
-   * RGB/255 input.
+   * landscape), a registry id, a path to an `.onnx` file with an NHWC [1,H,W,3] RGB/255
+   * input, a folder with `model.card.json`, or an http(s) URL with `#sha256=HEX`.
    */
   model?: 'selfie' | 'meet' | (string & {});
+  /** Download progress of a model given by URL. */
+  onProgress?: ProgressCallback;
   /**
    * For a model given by path: `'probability'` (one channel, already a probability) or
    * `'two-logits'` (background, person: p = sigmoid(person − background)). Default: from
@@ -53,15 +56,12 @@ export interface SegRunOptions {
   refine?: boolean | GuidedFilterOptions;
 }
 
-/** Milliseconds spent in each stage of one run. */
-export interface SegTimings {
-  /** Decode (when given a file or bytes), resize and tensor layout. */
-  preprocessMs: number;
-  /** Inside onnxruntime. */
-  inferenceMs: number;
-  /** Probability, upsampling, refinement, format conversion. */
-  postprocessMs: number;
-}
+/**
+ * Milliseconds per stage of one run: decode (file or bytes to pixels), preprocess (resize,
+ * tensor layout), inference (onnxruntime), postprocess (probability, upsampling,
+ * refinement, format), total.
+ */
+export type SegTimings = KitTimings;
 
 /** Result of {@link HumanSeg.run}: the person mask at the input image's resolution. */
 export interface SegResult<M extends FloatMask | ByteMask = FloatMask> {
@@ -84,13 +84,15 @@ interface ModelSource {
   card?: ModelCard;
 }
 
-async function resolveModel(model: string): Promise<ModelSource> {
+async function resolveSegModel(model: string, onProgress: ProgressCallback | undefined): Promise<ModelSource> {
   registerSegModels();
-  if (/\.onnx$/i.test(model)) return { path: model };
   const id = (MODEL_ALIASES as Record<string, string>)[model] ?? model;
-  const resolved = await defaultRegistry.resolve(id);
+  // A bare file or URL has no card of its own: its input size and output kind are read
+  // from the model itself (static dims, channel count), so no `like` card applies.
+  const resolved = await resolveModel(id, { what: 'model (--model)', onProgress, like: undefined });
   const path = resolved.paths['model.onnx'] ?? Object.values(resolved.paths)[0];
-  return { path, card: resolved.card };
+  if (!path) throw new InvalidArgumentError(`Model card ${resolved.card.id} has no files`);
+  return { path, card: resolved.kind === 'file' || resolved.kind === 'url' ? undefined : resolved.card };
 }
 
 /** A loaded person-segmentation model. Create with {@link HumanSeg.create}; call {@link HumanSeg.dispose} when done. */
@@ -104,6 +106,7 @@ export class HumanSeg {
   readonly card: ModelCard | undefined;
   private readonly session: InferenceSession;
   private readonly refineDefault: boolean | GuidedFilterOptions;
+  private readonly serial = new SerialQueue('HumanSeg');
 
   private constructor(session: InferenceSession, card: ModelCard | undefined, o: HumanSegOptions) {
     this.session = session;
@@ -138,7 +141,7 @@ export class HumanSeg {
     if (options.output !== undefined && options.output !== 'probability' && options.output !== 'two-logits') {
       throw new InvalidArgumentError(`HumanSeg.create: output must be 'probability' or 'two-logits', got ${String(options.output)}`);
     }
-    const { path, card } = await resolveModel(model);
+    const { path, card } = await resolveSegModel(model, options.onProgress);
     const session = await InferenceSession.create(path, options.session);
     try {
       return new HumanSeg(session, card, options);
@@ -152,11 +155,16 @@ export class HumanSeg {
   run(input: SegInput, options?: SegRunOptions & { format?: 'float' }): Promise<SegResult<FloatMask>>;
   run(input: SegInput, options: SegRunOptions & { format: 'uint8' }): Promise<SegResult<ByteMask>>;
   run(input: SegInput, options?: SegRunOptions): Promise<SegResult<FloatMask> | SegResult<ByteMask>>;
-  async run(input: SegInput, options: SegRunOptions = {}): Promise<SegResult<FloatMask> | SegResult<ByteMask>> {
+  run(input: SegInput, options: SegRunOptions = {}): Promise<SegResult<FloatMask> | SegResult<ByteMask>> {
+    return this.serial.run(() => this.runOne(input, options));
+  }
+
+  private async runOne(input: SegInput, options: SegRunOptions): Promise<SegResult<FloatMask> | SegResult<ByteMask>> {
     const format = options.format ?? 'float';
     if (format !== 'float' && format !== 'uint8') throw new InvalidArgumentError(`HumanSeg.run: format must be 'float' or 'uint8', got ${String(format)}`);
     const t0 = performance.now();
     const image = await toRgbImage(input);
+    const tDecoded = performance.now();
     // cv2-style bilinear (no anti-aliasing) like tfjs' resizeBilinear: libvips' averaging scored 1.6 points lower person IoU with meet on the eval set.
     const small = await resizeImage(image, this.inputWidth, this.inputHeight);
     const tensor = imageToTensor(small, { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255 });
@@ -172,7 +180,8 @@ export class HumanSeg {
     const floatMask: FloatMask = { data: prob, width: image.width, height: image.height };
     const mask = format === 'uint8' ? toByteMask(floatMask) : floatMask;
     const t3 = performance.now();
-    return { mask, width: image.width, height: image.height, timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2 } } as
+    const timings: SegTimings = { decode: tDecoded - t0, preprocess: t1 - tDecoded, inference: t2 - t1, postprocess: t3 - t2, total: t3 - t0 };
+    return { mask, width: image.width, height: image.height, timings } as
       | SegResult<FloatMask>
       | SegResult<ByteMask>;
   }
@@ -192,8 +201,13 @@ export class HumanSeg {
     return p;
   }
 
-  /** Releases the model (idempotent). */
-  async dispose(): Promise<void> {
-    await this.session.release();
+  /** The onnxruntime options the model was loaded with. */
+  get sessionOptions(): Readonly<SessionOptions> {
+    return this.session.options;
+  }
+
+  /** Releases the model after a run in progress (idempotent); `run` afterwards throws E_SESSION_RELEASED. */
+  dispose(): Promise<void> {
+    return this.serial.dispose(() => this.session.release());
   }
 }

@@ -19,10 +19,12 @@ export { coverImage, cutout, cutoutPixels, encodeMaskPng, overlayMask, replaceBa
 export type { Background, OverlayOptions } from './compose';
 export { IGNORE_LABEL, accumulateConfusion, emptyConfusion, segMetrics } from './eval/metrics';
 export type { SegConfusion, SegMetrics } from './eval/metrics';
-export { evaluateSeg, readLabelMask, readSegGt, segEvalFile } from './eval/evaluate';
+export { evaluate, evalFiles, readLabelMask, readSegGt } from './eval/evaluate';
 export type { SegEvalReport, SegGtEntry } from './eval/evaluate';
 export { MEDIAPIPE_MEET, MEDIAPIPE_SELFIE, MODEL_ALIASES, PACKAGE_DIR, modelCards, registerSegModels } from './model-cards';
 export { SAMPLE_IMAGE } from './samples';
 export { kit } from './kit';
+export type { SegKitOptions, SegKitRunOptions } from './kit';
+export { saveVisualization } from './visualize';
 
 registerSegModels();

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { defaultRegistry } from '@modelkit/core';
-import type { ModelCard } from '@modelkit/core';
+import type { ModelCard, ModelFile } from '@modelkit/core';
+// The conversion tool's manifest is the one record of each file's sha256 and size.
+import manifest from '../models/models-manifest.json';
+
+function bundledFile(name: string, file: keyof typeof manifest): ModelFile {
+  const entry = manifest[file];
+  return { name, sha256: entry.sha256, size: entry.size, source: { type: 'bundled', path: `models/${file}` } };
+}
 
 /** The package root: `bundled` model paths in the cards are relative to it (src/ and dist/ both sit one level below). */
 export const PACKAGE_DIR: string = join(__dirname, '..');
@@ -15,14 +22,7 @@ export const MEDIAPIPE_SELFIE: ModelCard = {
   task: 'human-seg',
   version: '1.0.0',
   description: 'MediaPipe selfie segmentation: input_1 [1,256,256,3] RGB/255 (NHWC) -> activation_10 [1,256,256,1] person probability',
-  files: [
-    {
-      name: 'model.onnx',
-      sha256: '9976c260c05225f0613157671aee266846d6d8b7b7586f8b5fcd464adb93aa63',
-      size: 453618,
-      source: { type: 'bundled', path: 'models/selfie-256.onnx' },
-    },
-  ],
+  files: [bundledFile('model.onnx', 'selfie-256.onnx')],
   input: { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255, height: 256, width: 256, output: 'probability' },
   labels: ['background', 'person'],
   license: 'Apache-2.0',
@@ -35,14 +35,7 @@ export const MEDIAPIPE_MEET: ModelCard = {
   task: 'human-seg',
   version: '1.0.0',
   description: 'MediaPipe Meet segmentation: input_1 [1,144,256,3] RGB/255 (NHWC) -> segment [1,144,256,2] logits (background, person)',
-  files: [
-    {
-      name: 'model.onnx',
-      sha256: '5bc611dbf225c3e245dfbe7e84e9d1c026c0e6b8b9404f0eca3f12be4033c5e7',
-      size: 780546,
-      source: { type: 'bundled', path: 'models/meet-144x256.onnx' },
-    },
-  ],
+  files: [bundledFile('model.onnx', 'meet-144x256.onnx')],
   input: { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255, height: 144, width: 256, output: 'two-logits' },
   labels: ['background', 'person'],
   license: 'Apache-2.0',

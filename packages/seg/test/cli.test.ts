@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import sharp from 'sharp';
-import { isModelkitError } from '@modelkit/core';
+import { isModelkitError, kitCommands } from '@modelkit/core';
 import type { CliCommand, CliIO } from '@modelkit/core';
-import { commands } from '../src/cli';
-import { SAMPLE_IMAGE } from '../src';
+import { kit, SAMPLE_IMAGE } from '../src';
+
+const commands = kitCommands(kit);
 
 class Memory extends Writable {
   text = '';
@@ -21,10 +22,9 @@ function io(): CliIO & { stdout: Memory; stderr: Memory } {
 }
 
 const seg = commands.find((c) => c.name === 'seg') as CliCommand;
-const segEval = seg.subcommands?.find((c) => c.name === 'eval') as CliCommand;
-// What commander would pass: the declared defaults, then the flags.
-const defaults = (c: CliCommand): Record<string, unknown> =>
-  Object.fromEntries((c.options ?? []).filter((o) => o.defaultValue !== undefined).map((o) => [/--([a-z-]+)/.exec(o.flags)![1].replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase()), o.defaultValue]));
+const segEval = seg.subcommands?.find((c: CliCommand) => c.name === 'eval') as CliCommand;
+// What commander would pass for the flags we do not give: `--no-mask` defaults to mask: true.
+const defaults = (_c: CliCommand): Record<string, unknown> => ({ mask: true });
 const runSeg = (args: string[], flags: Record<string, unknown>, out = io()) => seg.run!(args, { ...defaults(seg), threads: 1, ...flags }, out).then((code) => ({ code, out }));
 
 async function pixel(file: string, x: number, y: number): Promise<number[]> {
@@ -44,7 +44,7 @@ describe('seg CLI command', () => {
     const out = join(dir, 'masks');
     const { code, out: o } = await runSeg([SAMPLE_IMAGE], { out });
     expect(code).toBe(0);
-    const file = join(out, 'friends.png');
+    const file = join(out, 'friends.mask.png');
     expect(o.stderr.text).toContain(`wrote ${file}`);
     const meta = await sharp(file).metadata();
     expect([meta.width, meta.height, meta.channels]).toEqual([640, 427, 1]);
@@ -54,9 +54,10 @@ describe('seg CLI command', () => {
 
   it('--bg paints the background in the ID-photo blue and keeps the person', async () => {
     const out = join(dir, 'blue');
-    const { code } = await runSeg([SAMPLE_IMAGE], { out, bg: '#438EDB' });
+    const { code } = await runSeg([SAMPLE_IMAGE], { out, bg: '#438EDB', mask: false });
     expect(code).toBe(0);
-    const file = join(out, 'friends.png');
+    expect(readdirSync(out)).toEqual(['friends.bg.png']);
+    const file = join(out, 'friends.bg.png');
     expect(await pixel(file, 5, 5)).toEqual([0x43, 0x8e, 0xdb]);
     expect(await pixel(file, 320, 320)).not.toEqual([0x43, 0x8e, 0xdb]);
   });
@@ -64,13 +65,25 @@ describe('seg CLI command', () => {
   it('--cutout writes RGBA with transparent background; --bg-image uses the image', async () => {
     const out = join(dir, 'cut');
     expect((await runSeg([SAMPLE_IMAGE], { out, cutout: true })).code).toBe(0);
-    expect((await pixel(join(out, 'friends.png'), 5, 5))[3]).toBeLessThan(10);
-    expect((await pixel(join(out, 'friends.png'), 320, 320))[3]).toBeGreaterThan(245);
+    expect((await pixel(join(out, 'friends.cutout.png'), 5, 5))[3]).toBeLessThan(10);
+    expect((await pixel(join(out, 'friends.cutout.png'), 320, 320))[3]).toBeGreaterThan(245);
     const bgFile = join(dir, 'green.png');
     await sharp({ create: { width: 50, height: 30, channels: 3, background: { r: 0, g: 200, b: 0 } } }).png().toFile(bgFile);
     const out2 = join(dir, 'bgimg');
     expect((await runSeg([SAMPLE_IMAGE], { out: out2, bgImage: bgFile })).code).toBe(0);
-    expect(await pixel(join(out2, 'friends.png'), 5, 5)).toEqual([0, 200, 0]);
+    expect(await pixel(join(out2, 'friends.bg.png'), 5, 5)).toEqual([0, 200, 0]);
+  });
+
+  it('never overwrites the input: the mask goes beside it under another name', async () => {
+    const photoDir = join(dir, 'photos');
+    mkdirSync(photoDir);
+    const photo = join(photoDir, 'friends.png');
+    await sharp(SAMPLE_IMAGE).png().toFile(photo);
+    const before = readFileSync(photo);
+    const { code } = await runSeg([photo], { out: photoDir, visualize: true });
+    expect(code).toBe(0);
+    expect(readFileSync(photo)).toEqual(before);
+    expect(readdirSync(photoDir).sort()).toEqual(['friends.mask.png', 'friends.png', 'friends.seg.png']);
   });
 
   it('reports a bad image per file and exits 1; usage errors are typed', async () => {
@@ -79,8 +92,8 @@ describe('seg CLI command', () => {
     const { code, out } = await runSeg([bad, SAMPLE_IMAGE], { out: join(dir, 'mixed') });
     expect(code).toBe(1);
     expect(out.stderr.text).toContain(`${bad}: E_IMAGE_DECODE`);
-    expect(readFileSync(join(dir, 'mixed', 'friends.png')).length).toBeGreaterThan(0);
-    for (const flags of [{}, { out: dir, bg: 'mauve' }, { out: dir, bg: 'white', cutout: true }]) {
+    expect(readFileSync(join(dir, 'mixed', 'friends.mask.png')).length).toBeGreaterThan(0);
+    for (const flags of [{ out: dir, bg: 'mauve' }, { out: dir, bg: 'white', cutout: true }]) {
       let err: unknown;
       try {
         await runSeg([SAMPLE_IMAGE], flags);
@@ -125,11 +138,10 @@ describe('seg eval command', () => {
     expect(report.sets.hand.images).toBe(1);
   });
 
-  it('skips cleanly when the data folder has no seg/seg_gt.json', async () => {
-    const out = io();
-    const code = await segEval.run!([], { ...defaults(segEval), data: join(data, 'nowhere') }, out);
-    expect(code ?? 0).toBe(0);
-    expect(out.stderr.text).toContain('skipped');
-    expect(out.stdout.text).toBe('');
+  it('fails with a typed error naming the folder when it has no seg/seg_gt.json', async () => {
+    await expect(segEval.run!([], { data: join(data, 'nowhere') }, io())).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND', message: expect.stringContaining('nowhere') });
+    const empty = mkdtempSync(join(tmpdir(), 'modelkit-seg-empty-'));
+    await expect(segEval.run!([], { data: empty }, io())).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND', message: expect.stringContaining('seg_gt.json') });
+    rmSync(empty, { recursive: true });
   });
 });

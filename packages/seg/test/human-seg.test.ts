@@ -57,7 +57,8 @@ describe('HumanSeg on the bundled photo (real models)', () => {
     for (const bg of BACKGROUND) expect(regionMean(r.mask, bg)).toBeLessThan(0.05);
     expect(regionMean(r.mask, MIDDLE_TORSO)).toBeGreaterThan(0.9);
     for (const t of SIDE_TORSOS) expect(regionMean(r.mask, t)).toBeGreaterThan(0.6);
-    expect(r.timings.inferenceMs).toBeGreaterThan(0);
+    expect(r.timings.inference).toBeGreaterThan(0);
+    expect(r.timings.total).toBeGreaterThanOrEqual(r.timings.decode + r.timings.preprocess + r.timings.inference + r.timings.postprocess - 1e-6);
   });
 
   it('meet: sigmoid(person - background) gives the same picture', async () => {
@@ -95,12 +96,14 @@ describe('HumanSeg on the bundled photo (real models)', () => {
   it('the kit runner returns JSON with a PNG mask', async () => {
     const runner = await kit.createRunner({ threads: 1 });
     try {
-      const out = (await runner.run(SAMPLE_IMAGE)) as { width: number; height: number; personFraction: number; maskPng: string };
+      const out = (await runner.run(SAMPLE_IMAGE)) as { width: number; height: number; personFraction: number; mask: { format: string; encoding: string; data: string } };
       expect([out.width, out.height]).toEqual([640, 427]);
       expect(out.personFraction).toBeGreaterThan(0.2);
       expect(out.personFraction).toBeLessThan(0.8);
-      expect(Buffer.from(out.maskPng, 'base64').subarray(1, 4).toString()).toBe('PNG');
-      expect(JSON.parse(JSON.stringify(out)).maskPng).toBe(out.maskPng);
+      expect(out.mask).toMatchObject({ format: 'png', encoding: 'base64' });
+      expect(Buffer.from(out.mask.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
+      expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+      await expect(runner.run(SAMPLE_IMAGE, { format: 'float' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('valid options: refine') });
     } finally {
       await runner.dispose();
     }

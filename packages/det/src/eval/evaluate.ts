@@ -7,12 +7,12 @@ import type { Detector, DetRunOptions } from '../detector';
 import { cocoEvaluate } from './coco-eval';
 import type { CocoDetection, CocoEvalResult, CocoGt } from './coco-eval';
 
-/** The files `det eval --data DIR` reads. */
-export function detEvalFiles(dataDir: string): { gt: string } {
-  return { gt: join(dataDir, 'det', 'det_gt_coco.json') };
+/** The files `det eval --data DIR` reads: the COCO ground truth (image paths inside are relative to DIR). */
+export function evalFiles(dataDir: string): string[] {
+  return [join(dataDir, 'det', 'det_gt_coco.json')];
 }
 
-/** What {@link evaluateDetector} returns: COCO metrics plus speed. */
+/** What {@link evaluate} returns: COCO metrics plus speed. */
 export interface DetEvalReport extends CocoEvalResult {
   /** Model id and the post-processing used. */
   model: string;
@@ -23,9 +23,9 @@ export interface DetEvalReport extends CocoEvalResult {
   unmappedCategories: string[];
 }
 
-/** Options of {@link evaluateDetector}. */
+/** Options of {@link evaluate}. */
 export interface DetEvalOptions {
-  /** Per-run options; default the eval preset's thresholds (score > 0.05, 100 boxes). */
+  /** Per-run options; default the detector's own thresholds (create it with `preset: 'eval'` for COCO's score > 0.05). */
   run?: DetRunOptions;
   onProgress?: ProgressCallback;
 }
@@ -35,8 +35,8 @@ export interface DetEvalOptions {
  * to DIR) and scores it with COCO bbox metrics. Model classes map to the file's category
  * ids by name, since COCO's ids run 1..90 with gaps.
  */
-export async function evaluateDetector(detector: Detector, dataDir: string, options: DetEvalOptions = {}): Promise<DetEvalReport> {
-  const { gt: gtPath } = detEvalFiles(dataDir);
+export async function evaluate(detector: Detector, dataDir: string, options: DetEvalOptions = {}): Promise<DetEvalReport> {
+  const [gtPath] = evalFiles(dataDir);
   if (!existsSync(gtPath)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `No detection ground truth at ${gtPath}`, { details: { path: gtPath } });
   let gt: CocoGt;
   try {
@@ -48,7 +48,8 @@ export async function evaluateDetector(detector: Detector, dataDir: string, opti
   const classToCat = detector.labels.map((l) => catByName.get(l));
   const known = new Set(detector.labels);
   const unmappedCategories = gt.categories.filter((c) => !known.has(c.name)).map((c) => c.name);
-  const run: DetRunOptions = { scoreThreshold: 0.05, maxDetections: 100, ...options.run };
+  // Default: the detector's own thresholds (det eval loads it with the eval preset).
+  const run: DetRunOptions = { scoreThreshold: detector.postprocess.scoreThreshold, maxDetections: detector.postprocess.maxDetections, ...options.run };
   const detections: CocoDetection[] = [];
   const times: number[] = [];
   const task = 'det eval';

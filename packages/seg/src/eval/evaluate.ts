@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { OutputInfo } from 'sharp';
-import { ErrorCodes, ImageError, InvalidArgumentError, ModelkitError, loadImage } from '@modelkit/core';
+import { ErrorCodes, ImageError, InvalidArgumentError, ModelkitError, emitProgress, loadImage } from '@modelkit/core';
+import type { ProgressCallback } from '@modelkit/core';
 import type { HumanSeg, SegRunOptions } from '../human-seg';
 import { thresholdMask } from '../mask';
 import { accumulateConfusion, emptyConfusion, segMetrics } from './metrics';
@@ -18,7 +19,7 @@ export interface SegGtEntry {
   set?: string;
 }
 
-/** Report of {@link evaluateSeg}. */
+/** Report of {@link evaluate}. */
 export interface SegEvalReport extends SegMetrics {
   images: number;
   /** Probability at or above which a pixel counts as person. */
@@ -30,9 +31,9 @@ export interface SegEvalReport extends SegMetrics {
   medianMs: number;
 }
 
-/** Where the ground truth of a data folder is. */
-export function segEvalFile(dataDir: string): string {
-  return join(dataDir, 'seg', 'seg_gt.json');
+/** The files `seg eval --data DIR` reads: the ground-truth list (image and label paths inside are relative to DIR). */
+export function evalFiles(dataDir: string): string[] {
+  return [join(dataDir, 'seg', 'seg_gt.json')];
 }
 
 /** Reads and checks `seg_gt.json`. */
@@ -63,14 +64,16 @@ export async function readLabelMask(path: string): Promise<{ data: Uint8Array; w
 }
 
 /** Runs `seg` on every image of `DIR/seg/seg_gt.json` and accumulates the metrics. */
-export async function evaluateSeg(seg: HumanSeg, dataDir: string, options: SegRunOptions & { threshold?: number } = {}): Promise<SegEvalReport> {
-  const file = segEvalFile(dataDir);
+export async function evaluate(seg: HumanSeg, dataDir: string, options: SegRunOptions & { threshold?: number; onProgress?: ProgressCallback } = {}): Promise<SegEvalReport> {
+  const [file] = evalFiles(dataDir);
   if (!existsSync(file)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `no ${file}`, { details: { file } });
   const entries = await readSegGt(file);
   const threshold = options.threshold ?? 0.5;
   const total = emptyConfusion();
   const perSet = new Map<string, { c: SegConfusion; images: number }>();
   const times: number[] = [];
+  const task = 'seg eval';
+  emitProgress(options.onProgress, { task, phase: 'start', done: 0, total: entries.length, unit: 'images' });
   for (const entry of entries) {
     const label = await readLabelMask(join(dataDir, entry.mask));
     const image = await loadImage(join(dataDir, entry.image));
@@ -87,7 +90,9 @@ export async function evaluateSeg(seg: HumanSeg, dataDir: string, options: SegRu
     accumulateConfusion(pred, label.data, s.c);
     s.images++;
     perSet.set(key, s);
+    emitProgress(options.onProgress, { task, phase: 'progress', done: times.length, total: entries.length, unit: 'images' });
   }
+  emitProgress(options.onProgress, { task, phase: 'end', done: times.length, total: entries.length, unit: 'images' });
   times.sort((a, b) => a - b);
   const sets: SegEvalReport['sets'] = {};
   for (const [k, v] of perSet) sets[k] = { images: v.images, ...segMetrics(v.c) };

@@ -1,0 +1,73 @@
+/**
+ * The segmentation kit on modelkit's kit contract: `modelkit seg` (masks, new
+ * backgrounds, cut-outs), `seg eval`, `POST /v1/seg` and `modelkit batch seg`.
+ */
+import { defineKit } from '@modelkit/core';
+import type { OptionSchema } from '@modelkit/core';
+import { encodeMaskPng } from './compose';
+import { evalFiles, evaluate } from './eval/evaluate';
+import type { SegEvalReport } from './eval/evaluate';
+import { HumanSeg } from './human-seg';
+import type { SegResult } from './human-seg';
+import type { ByteMask } from './mask';
+import { modelCards } from './model-cards';
+import { SEG_OUTPUT_FLAGS, segOutputs } from './seg-outputs';
+import { saveVisualization } from './visualize';
+
+/** Create options of the seg kit (besides the shared `threads`, `spinning`, `optimization`). */
+export interface SegKitOptions {
+  /** `selfie`, `meet`, a registry id, an `.onnx` path, a trained-model folder or URL#sha256=HEX. */
+  model?: string;
+  /** Refine mask edges with a guided filter by default. */
+  refine?: boolean;
+}
+
+/** Run options of the seg kit. */
+export interface SegKitRunOptions {
+  /** Refine this image's mask edge with a guided filter (default: the create option). */
+  refine?: boolean;
+}
+
+const CREATE_OPTIONS: OptionSchema<SegKitOptions> = {
+  model: { type: 'model', description: "'selfie' (256x256), 'meet' (144x256), a registry id, an .onnx path, a trained-model folder or URL#sha256=HEX", default: 'selfie' },
+  refine: { type: 'boolean', description: 'refine mask edges with a guided filter on the photo (slower, sharper edges)' },
+};
+
+const RUN_OPTIONS: OptionSchema<SegKitRunOptions> = {
+  refine: { type: 'boolean', description: 'refine this image’s mask edge (default: the model option)', flag: false },
+};
+
+function personFraction(mask: ByteMask): number {
+  let on = 0;
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i] >= 128) on++;
+  return mask.data.length === 0 ? 0 : on / mask.data.length;
+}
+
+/**
+ * The seg kit. Its JSON result is `{ width, height, personFraction, mask: { format: 'png',
+ * encoding: 'base64', data }, timings }`: the 8-bit mask as a PNG, since a typed array
+ * does not survive JSON.
+ */
+export const kit = defineKit<HumanSeg, SegKitOptions, SegKitRunOptions, SegResult<ByteMask>, SegEvalReport>({
+  name: 'seg',
+  description: 'Segment people (MediaPipe selfie / meet): person masks, background replacement, cut-outs',
+  modelCards,
+  createOptions: CREATE_OPTIONS,
+  runOptions: RUN_OPTIONS,
+  evalOptions: {
+    threshold: { type: 'number', min: 0, max: 1, description: 'probability at or above which a pixel is person', default: 0.5 },
+  },
+  create: (options, { session, onProgress }) => HumanSeg.create({ ...options, session, onProgress }),
+  run: (seg, input, options) => seg.run(input, { format: 'uint8', refine: options.refine }),
+  dispose: (seg) => seg.dispose(),
+  async toJSON(r) {
+    const png = await encodeMaskPng(r.mask);
+    return { width: r.width, height: r.height, personFraction: personFraction(r.mask), mask: { format: 'png', encoding: 'base64', data: png.toString('base64') }, timings: r.timings };
+  },
+  summarize: (r) => `person ${(100 * personFraction(r.mask)).toFixed(1)}% of ${r.width}x${r.height}`,
+  formatText: (r) => `person\t${personFraction(r.mask).toFixed(4)}`,
+  saveVisualization: (result, image, file) => saveVisualization(result, image, file),
+  evalFiles,
+  evaluate: (seg, dataDir, options) => evaluate(seg, dataDir, { threshold: typeof options.threshold === 'number' ? options.threshold : undefined, onProgress: options.onProgress }),
+  cli: { options: SEG_OUTPUT_FLAGS, prepare: segOutputs },
+});
