@@ -21,3 +21,8 @@ export function recBatchWidth(ratios: readonly number[], height: number, minWidt
   // A hair of tolerance so 320/48*48 stays 320 despite floating point.
   return Math.trunc(height * maxRatio + 1e-6);
 }
+
+/** Width over height of a crop: what {@link planBatches} sorts by. */
+export function aspectRatio(img: { width: number; height: number }): number {
+  return img.width / img.height;
+}

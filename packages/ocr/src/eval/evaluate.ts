@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, ModelkitError } from '@modelkit/core';
 import type { Point } from '@modelkit/core';
 import type { Ocr } from '../ocr';
 import { normalizedEditDistance } from './edit-distance';
@@ -9,6 +7,7 @@ import { matchImage, prf } from './detection-metrics';
 import type { GtRegion } from './detection-metrics';
 import { checkRapidOcrExpectations } from './rapidocr-checks';
 import type { RapidOcrCheck } from './rapidocr-checks';
+import { readJson } from './read-json';
 
 /** Precision / recall / hmean. */
 export interface Prf {
@@ -127,21 +126,6 @@ async function evaluateRecognition(ocr: Ocr, dataDir: string, path: string): Pro
   });
   const n = Math.max(1, entries.length);
   return { samples: entries.length, accuracy: exact / n, accuracyIgnoreCase: folded / n, oneMinusNormalizedEditDistance: 1 - ned / n, mistakes };
-}
-
-/** Reads a JSON file, with typed errors for a missing or malformed file. */
-export async function readJson<T>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `Cannot read ${path}`, { cause, details: { path } });
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (cause) {
-    throw new ModelkitError(ErrorCodes.BAD_JSON, `${path} is not valid JSON`, { cause, details: { path } });
-  }
 }
 
 function median(values: readonly number[]): number {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Ocr } from '../ocr';
-import { readJson } from './evaluate';
+import { readJson } from './read-json';
 
 /** The outcome of one RapidOCR expectation. */
 export interface RapidOcrCheck {
