@@ -67,12 +67,15 @@ export class AngleClassifier {
     const input = this.session.inputs[0].name;
     const output = this.session.outputs[0].name;
     for (const batch of planBatches(crops.map(aspectRatio), o.clsBatchSize)) {
-      const tensor = this.buffers.scratch.floats('line', batch.length * 3 * height * width).fill(0);
-      for (let b = 0; b < batch.length; b++) {
-        const crop = crops[batch[b]];
-        const w = lineResizeWidth(crop.width, crop.height, height, width);
-        writeLineTensor(this.buffers.lines.resized(crop, w, height), tensor, b, width, this.encoding);
-      }
+      const tensor = this.buffers.scratch.timeFill(() => {
+        const t = this.buffers.scratch.floats('line', batch.length * 3 * height * width).fill(0);
+        for (let b = 0; b < batch.length; b++) {
+          const crop = crops[batch[b]];
+          const w = lineResizeWidth(crop.width, crop.height, height, width);
+          writeLineTensor(this.buffers.lines.resized(crop, w, height), t, b, width, this.encoding);
+        }
+        return t;
+      });
       const out = await this.session.run({ [input]: { data: tensor, dims: [batch.length, 3, height, width] } }, [output]);
       const probs = out[output].data as Float32Array;
       const classes = out[output].dims[1];

@@ -1,5 +1,5 @@
-import { ErrorCodes, InvalidArgumentError, ModelkitError, emitProgress, rotateImage, toRgbImage } from '@modelkit/core';
-import type { ImageSource, ProgressCallback, RgbImage, SessionStats } from '@modelkit/core';
+import { InvalidArgumentError, SerialQueue, emitProgress, rotateImage, toRgbImage } from '@modelkit/core';
+import type { ImageSource, ProgressCallback, RgbImage, SessionOptions, SessionStats } from '@modelkit/core';
 import { AngleClassifier } from './angle-classifier';
 import type { Angle } from './angle-classifier';
 import { cropLine } from './crop-line';
@@ -40,13 +40,13 @@ export class Ocr {
   readonly options: Readonly<ResolvedOcrOptions>;
   /** Recognizer classes: blank at 0, dictionary, space. */
   readonly charset: readonly string[];
-  private queue: Promise<unknown> = Promise.resolve();
-  private disposed = false;
+  private readonly serial = new SerialQueue('Ocr');
 
   private constructor(
     private readonly detector: TextDetector,
     private readonly recognizer: TextRecognizer,
     private readonly classifier: AngleClassifier | undefined,
+    private readonly scratch: ScratchTensors,
     options: ResolvedOcrOptions,
   ) {
     this.options = Object.freeze(options);
@@ -89,7 +89,7 @@ export class Ocr {
         classifier = await AngleClassifier.create(cls.path, { session, spec: clsInputSpec(cls.card), options: o, scratch, lines });
         opened.push(classifier);
       }
-      return new Ocr(detector, recognizer, classifier, o);
+      return new Ocr(detector, recognizer, classifier, scratch, o);
     } catch (err) {
       await Promise.all(opened.map((s) => s.release()));
       throw err;
@@ -98,7 +98,7 @@ export class Ocr {
 
   /** Detects and recognises all text lines of one image. */
   run(input: OcrInput): Promise<OcrResult> {
-    return this.exclusive(() => this.runOne(input));
+    return this.serial.run(() => this.runOne(input));
   }
 
   /**
@@ -107,7 +107,7 @@ export class Ocr {
    */
   runBatch(inputs: readonly OcrInput[], options: { onProgress?: ProgressCallback } = {}): Promise<OcrResult[]> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('Ocr.runBatch: inputs must be an array');
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const task = 'ocr batch';
       emitProgress(options.onProgress, { task, phase: 'start', done: 0, total: inputs.length, unit: 'images' });
       const results: OcrResult[] = [];
@@ -125,7 +125,7 @@ export class Ocr {
 
   /** Text detection only: boxes in reading order, in input pixels. */
   detect(input: OcrInput): Promise<DetectResult> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const t0 = performance.now();
       const ort0 = this.detector.stats.runMs;
       const img = await toRgbImage(input);
@@ -148,7 +148,7 @@ export class Ocr {
    */
   recognize(crops: readonly OcrInput[], options: { cls?: boolean } = {}): Promise<RecognizedText[]> {
     if (!Array.isArray(crops)) throw new InvalidArgumentError('Ocr.recognize: crops must be an array');
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const images: RgbImage[] = [];
       for (const crop of crops) images.push(await toRgbImage(crop));
       const angles = options.cls === false ? images.map(() => ({ angle: 0 as const })) : await this.classify(images);
@@ -162,20 +162,16 @@ export class Ocr {
     return { det: s(this.detector), cls: s(this.classifier), rec: s(this.recognizer) };
   }
 
-  /** Releases the onnxruntime sessions. Idempotent; later calls fail with E_SESSION_RELEASED. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    await this.queue.catch(() => undefined);
-    await Promise.all([this.detector.release(), this.recognizer.release(), this.classifier?.release()]);
+  /** The onnxruntime options the models were loaded with. */
+  get sessionOptions(): Readonly<SessionOptions> {
+    return this.detector.sessionOptions;
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.disposed) {
-      return Promise.reject(new ModelkitError(ErrorCodes.SESSION_RELEASED, 'This Ocr instance was disposed; create a new one'));
-    }
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** Releases the onnxruntime sessions after a run in progress. Idempotent; later calls fail with E_SESSION_RELEASED. */
+  dispose(): Promise<void> {
+    return this.serial.dispose(async () => {
+      await Promise.all([this.detector.release(), this.recognizer.release(), this.classifier?.release()]);
+    });
   }
 
   private inferenceTotals(): RunStats {
@@ -186,6 +182,7 @@ export class Ocr {
   private async runOne(input: OcrInput): Promise<OcrResult> {
     const t0 = performance.now();
     const ort0 = this.inferenceTotals();
+    const fill0 = this.scratch.fillMs;
     const img = await toRgbImage(input);
     const t1 = performance.now();
     const boxes: DetectedBox[] = await this.detector.detect(img);
@@ -204,14 +201,20 @@ export class Ocr {
       lines.push(line);
     });
     const ort1 = this.inferenceTotals();
+    const total = performance.now() - t0;
+    const inference = ort1.runMs - ort0.runMs;
+    // Preprocessing: filling the model inputs (resize, normalise) and warping the line crops.
+    const preprocess = this.scratch.fillMs - fill0 + (t3 - t2);
     const timings: OcrTimings = {
       decode: t1 - t0,
+      preprocess,
+      inference,
+      postprocess: Math.max(0, total - (t1 - t0) - preprocess - inference),
+      total,
       det: t2 - t1,
       crop: t3 - t2,
       cls: t4 - t3,
       rec: t5 - t4,
-      total: performance.now() - t0,
-      inference: ort1.runMs - ort0.runMs,
       inferenceRuns: ort1.runs - ort0.runs,
     };
     return { lines, width: img.width, height: img.height, timings };

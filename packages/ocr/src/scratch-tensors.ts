@@ -5,6 +5,18 @@
  */
 export class ScratchTensors {
   private readonly f32 = new Map<string, Float32Array>();
+  /** Milliseconds spent filling these tensors (resize, normalise, layout): the pipeline's preprocessing time. */
+  fillMs = 0;
+
+  /** Runs `fill` (which writes a tensor) and adds its time to {@link fillMs}. */
+  timeFill<T>(fill: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fill();
+    } finally {
+      this.fillMs += performance.now() - t0;
+    }
+  }
 
   /** `n` floats of the buffer named `key` (contents undefined). */
   floats(key: string, n: number): Float32Array {

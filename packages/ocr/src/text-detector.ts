@@ -47,13 +47,20 @@ export class TextDetector {
     return this.session.stats;
   }
 
+  /** The onnxruntime options the model was loaded with. */
+  get sessionOptions(): Readonly<SessionOptions> {
+    return this.session.options;
+  }
+
   /** Text boxes of one image in reading order, in image pixels. */
   async detect(img: RgbImage): Promise<DetectedBox[]> {
     const o = this.options;
     const { layout, channelOrder, mean, std, multipleOf } = this.spec;
     const size = fitSize(img.width, img.height, { limitSideLen: o.limitSideLen, limitType: o.limitType, multipleOf });
     // cv2-exact resize and normalisation in one pass (same floats as resize, then imageToTensor).
-    const data = resizeToTensor(img, size.width, size.height, { layout, channelOrder, mean, std, out: this.scratch.floats('det', 3 * size.width * size.height) });
+    const data = this.scratch.timeFill(() =>
+      resizeToTensor(img, size.width, size.height, { layout, channelOrder, mean, std, out: this.scratch.floats('det', 3 * size.width * size.height) }),
+    );
     const input = this.session.inputs[0].name;
     const output = this.session.outputs[0].name;
     const out = await this.session.run({ [input]: { data, dims: [1, 3, size.height, size.width] } }, [output]);

@@ -110,9 +110,12 @@ export class TextRecognizer {
       // we think; measured in tools/bench/ocr-peers/README.md).
       for (const i of batch) {
         const crop = crops[i];
-        const tensor = this.buffers.scratch.floats('line', 3 * height * width).fill(0);
-        const w = lineResizeWidth(crop.width, crop.height, height, width);
-        writeLineTensor(this.buffers.lines.resized(crop, w, height), tensor, 0, width, this.encoding);
+        const tensor = this.buffers.scratch.timeFill(() => {
+          const t = this.buffers.scratch.floats('line', 3 * height * width).fill(0);
+          const w = lineResizeWidth(crop.width, crop.height, height, width);
+          writeLineTensor(this.buffers.lines.resized(crop, w, height), t, 0, width, this.encoding);
+          return t;
+        });
         const feeds = { [input]: { data: tensor, dims: [1, 3, height, width] } };
         result[i] = await this.decodeLine(feeds, output);
       }

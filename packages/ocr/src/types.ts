@@ -1,4 +1,4 @@
-import type { ModelCard, Point, ProgressCallback, Quad, SessionOptions } from '@modelkit/core';
+import type { KitTimings, ModelCard, Point, ProgressCallback, Quad, SessionOptions } from '@modelkit/core';
 import type { DbOptions } from './db-postprocess';
 /** How the detector input size is chosen (PaddleOCR's `det_limit_type`). */
 export type LimitType = 'max' | 'min';
@@ -14,10 +14,13 @@ export interface OcrLine {
   polygon?: Point[];
 }
 
-/** Wall-clock milliseconds per stage of one image. */
-export interface OcrTimings {
-  /** Reading / decoding the input into pixels. */
-  decode: number;
+/**
+ * Wall-clock milliseconds per stage of one image: the five every kit reports (`decode`,
+ * `preprocess` — filling model inputs and warping line crops —, `inference` inside
+ * onnxruntime, `postprocess` — DB boxes, CTC decoding, ordering —, `total`), plus OCR's
+ * own per-stage split.
+ */
+export interface OcrTimings extends KitTimings {
   /** Detection: resize, normalise, inference, DB post-processing. */
   det: number;
   /** Cropping the detected lines (perspective warp, vertical rotation). */
@@ -26,10 +29,6 @@ export interface OcrTimings {
   cls: number;
   /** Recognition of the crops: resize, normalise, inference, CTC decode. */
   rec: number;
-  /** Everything, from input to result. */
-  total: number;
-  /** Time spent inside onnxruntime's `run` (det + cls + rec), from `InferenceSession.stats`. */
-  inference: number;
   /** Number of onnxruntime `run` calls made for this image. */
   inferenceRuns: number;
 }

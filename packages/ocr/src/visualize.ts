@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { withFsErrors } from '@modelkit/core';
 import type { RgbImage } from '@modelkit/core';
 import type { OcrLine } from './types';
 
@@ -53,9 +54,10 @@ export async function renderOcrResult(image: RgbImage, lines: readonly Pick<OcrL
     .toBuffer();
 }
 
-/** Writes {@link renderOcrResult}'s PNG to `path`. */
-export async function saveOcrVisualization(path: string, image: RgbImage, lines: readonly Pick<OcrLine, 'text' | 'box' | 'polygon'>[], options?: VisualizeOptions): Promise<void> {
-  await writeFile(path, await renderOcrResult(image, lines, options));
+/** Draws a result's lines beside the image they came from (PaddleOCR's side-by-side picture) and writes the PNG to `file`. */
+export async function saveVisualization(result: { lines: readonly Pick<OcrLine, 'text' | 'box' | 'polygon'>[] }, image: RgbImage, file: string, options?: VisualizeOptions): Promise<void> {
+  const png = await renderOcrResult(image, result.lines, options);
+  await withFsErrors(file, 'write', () => writeFile(file, png));
 }
 
 /** Escapes text for SVG content and attributes, so recognised text can never inject markup. */

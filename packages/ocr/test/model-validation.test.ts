@@ -1,6 +1,9 @@
 import { ErrorCodes, createMemoryIO, defaultRegistry } from '@modelkit/core';
 import type { TensorSpec } from '@modelkit/core';
-import { commands } from '../src/cli';
+import { kitCommands } from '@modelkit/core';
+import { kit } from '../src';
+
+const commands = kitCommands(kit);
 import { Ocr, PPOCR_V4_DET, SAMPLE_IMAGE, registerOcrModels } from '../src';
 import { checkModelSignature } from '../src/model-signature';
 
@@ -47,7 +50,7 @@ describe('Ocr.create refuses a model given in the wrong slot', () => {
   });
 
   it('fails `modelkit ocr --det-model <classifier>` before any image', async () => {
-    const ocr = commands.find((c) => c.name === 'ocr')!;
+    const ocr = commands[0];
     const io = createMemoryIO();
     await expect(ocr.run!([SAMPLE_IMAGE], { detModel: cls }, io)).rejects.toMatchObject({ code: ErrorCodes.MODEL_FORMAT, message: expect.stringContaining('--det-model') });
     expect(io.out()).toBe('');

@@ -173,7 +173,7 @@ function printTables(r) {
     e.outsideOrtShare === null ? 'n/a' : `${(e.outsideOrtShare * 100).toFixed(1)}%`,
   ]);
   printTable(header, table);
-  console.log('\nx modelkit = engine median / modelkit median (above 1: slower than modelkit). Scores: @modelkit/ocr evaluateOcr.');
+  console.log('\nx modelkit = engine median / modelkit median (above 1: slower than modelkit). Scores: @modelkit/ocr evaluate.');
   console.log('\nper image (median ms of the timed runs; regions returned):');
   printTable(
     ['image', ...r.engines.filter((e) => !e.extraView).map((e) => e.name)],

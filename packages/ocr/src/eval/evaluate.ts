@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Point } from '@modelkit/core';
+import { emitProgress } from '@modelkit/core';
+import type { Point, ProgressCallback } from '@modelkit/core';
 import type { Ocr } from '../ocr';
 import { normalizedEditDistance } from './edit-distance';
 import { matchImage, prf } from './detection-metrics';
@@ -25,6 +26,8 @@ export interface OcrEvalReport {
   endToEnd: Prf & { matched: number; oneMinusNormalizedEditDistance: number };
   recognition?: { samples: number; accuracy: number; accuracyIgnoreCase: number; oneMinusNormalizedEditDistance: number; mistakes: { image: string; expected: string; got: string }[] };
   rapidocr?: { passed: number; total: number; checks: RapidOcrCheck[] };
+  /** False when a RapidOCR check failed (`ocr eval` then exits 1); absent when there were no checks. */
+  passed?: boolean;
   timing: { images: number; meanMs: number; medianMs: number; inferenceShare: number };
 }
 
@@ -33,13 +36,12 @@ interface GtFileEntry {
   lines: { text: string; box: Point[]; ignore?: boolean }[];
 }
 
-/** Paths `evaluateOcr` reads under a data folder. */
-export function ocrEvalFiles(dataDir: string): { ocrGt: string; recGt: string; rapidocr: string } {
-  return {
-    ocrGt: join(dataDir, 'ocr', 'ocr_gt.json'),
-    recGt: join(dataDir, 'ocr', 'rec_gt.json'),
-    rapidocr: join(dataDir, 'ocr', 'rapidocr_zh_asserts', 'expectations.json'),
-  };
+/**
+ * The files `ocr eval --data DIR` reads: `ocr/ocr_gt.json` (required), then, when present,
+ * `ocr/rec_gt.json` and RapidOCR's Chinese expectations.
+ */
+export function evalFiles(dataDir: string): string[] {
+  return [join(dataDir, 'ocr', 'ocr_gt.json'), join(dataDir, 'ocr', 'rec_gt.json'), join(dataDir, 'ocr', 'rapidocr_zh_asserts', 'expectations.json')];
 }
 
 /** Case-folded, whitespace-free text: the end-to-end comparison key (see `protocol`). */
@@ -52,8 +54,9 @@ export function e2eKey(text: string): string {
  * end-to-end), `DIR/ocr/rec_gt.json` (recognition of word crops) and RapidOCR's Chinese
  * expectations when present. Image paths in the JSON files are relative to `DIR`.
  */
-export async function evaluateOcr(ocr: Ocr, dataDir: string): Promise<OcrEvalReport> {
-  const files = ocrEvalFiles(dataDir);
+export async function evaluate(ocr: Ocr, dataDir: string, options: { onProgress?: ProgressCallback } = {}): Promise<OcrEvalReport> {
+  const [ocrGt, recGt, rapidocr] = evalFiles(dataDir);
+  const files = { ocrGt, recGt, rapidocr };
   const gtEntries = await readJson<GtFileEntry[]>(files.ocrGt);
   let gtCare = 0;
   let predCare = 0;
@@ -62,8 +65,11 @@ export async function evaluateOcr(ocr: Ocr, dataDir: string): Promise<OcrEvalRep
   let nedSum = 0;
   const wall: number[] = [];
   let inference = 0;
+  const task = 'ocr eval';
+  emitProgress(options.onProgress, { task, phase: 'start', done: 0, total: gtEntries.length, unit: 'images' });
   for (const entry of gtEntries) {
     const result = await ocr.run(join(dataDir, entry.image));
+    emitProgress(options.onProgress, { task, phase: 'progress', done: wall.length + 1, total: gtEntries.length, unit: 'images' });
     wall.push(result.timings.total);
     inference += result.timings.inference;
     const gt: GtRegion[] = entry.lines.map((l) => ({ polygon: l.box, text: l.text, ignore: Boolean(l.ignore) || l.text === '###' || l.text.trim() === '' }));
@@ -81,6 +87,7 @@ export async function evaluateOcr(ocr: Ocr, dataDir: string): Promise<OcrEvalRep
       nedSum += normalizedEditDistance(e2eKey(got), e2eKey(g.text));
     });
   }
+  emitProgress(options.onProgress, { task, phase: 'end', done: gtEntries.length, total: gtEntries.length, unit: 'images' });
   const report: OcrEvalReport = {
     data: dataDir,
     protocol: {
@@ -102,6 +109,7 @@ export async function evaluateOcr(ocr: Ocr, dataDir: string): Promise<OcrEvalRep
   if (existsSync(files.rapidocr)) {
     const checks = await checkRapidOcrExpectations(ocr, dataDir, files.rapidocr);
     report.rapidocr = { passed: checks.filter((c) => c.pass).length, total: checks.length, checks };
+    report.passed = report.rapidocr.passed === report.rapidocr.total;
   }
   return report;
 }

