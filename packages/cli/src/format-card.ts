@@ -7,7 +7,7 @@ export function sourceTypes(card: ModelCard): string {
 }
 
 /** Where a file comes from, as one short string. */
-export function describeSource(source: ModelFileSource): string {
+function describeSource(source: ModelFileSource): string {
   switch (source.type) {
     case 'bundled':
       return `bundled ${source.path}`;

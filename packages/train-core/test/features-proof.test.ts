@@ -4,22 +4,25 @@
  * rendered shape images into 512-d vectors; a small Dense head trained on 160 of them
  * classifies 160 unseen ones far above the same head on raw pixels.
  */
-import { join } from 'node:path';
-import { resizeImage } from '@modelkit/core';
+import { defaultRegistry, resizeImage } from '@modelkit/core';
+// Importing the kit registers its model cards (with its package root as baseDir) in core's
+// defaultRegistry, so the model is found through det's public API, not det's folder layout.
+import { NANODET_G_416 } from '@modelkit/det';
 import { createFeatureExtractor, selectBackend } from '../src';
 import { trainDenseHead } from './fixtures/dense-head';
 import { drawShapes, DRAWN_SHAPES } from './fixtures/draw-shapes';
 
-const NANODET = join(__dirname, '..', '..', 'det', 'models', 'nanodet-g-416.onnx');
 const BACKBONE_OUT = 'PartitionedCall/onnx_tf_prefix_Concat_62';
 
 test('a Dense head on NanoDet backbone features classifies drawn shapes; on raw pixels it cannot', async () => {
   await selectBackend({ prefer: 'wasm' });
+  const { paths } = await defaultRegistry.resolve(NANODET_G_416.id);
+  const model = paths[NANODET_G_416.files[0].name];
   const train = await drawShapes(40, 1);
   const test = await drawShapes(40, 2);
 
   const extractor = await createFeatureExtractor({
-    model: NANODET,
+    model,
     output: BACKBONE_OUT,
     pool: 'avg',
     // NanoDet's own preprocessing (BGR, 0–255, ImageNet mean/std in pixel units), at 128² instead of 416².

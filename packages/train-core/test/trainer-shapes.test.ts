@@ -17,10 +17,8 @@ function shapesDataset(count: number, seed: number, augment: boolean): ArrayData
 }
 
 test('smallCnn learns generated shapes to >= 95% held-out accuracy on wasm', async () => {
-  const g0 = Date.now();
   const train = shapesDataset(2000, 11, true);
   const test = shapesDataset(400, 999, false);
-  const genSeconds = (Date.now() - g0) / 1000;
   const epochs = 2;
   const batchSize = 16;
   const steps = epochs * Math.ceil(train.length / batchSize);
@@ -34,18 +32,11 @@ test('smallCnn learns generated shapes to >= 95% held-out accuracy on wasm', asy
     metrics: [new Accuracy()],
     seed: 3,
   });
-  const t0 = Date.now();
-  const fit = await trainer.fit(train, { epochs, batchSize, logInterval: 20 });
-  const seconds = (Date.now() - t0) / 1000;
-  const e0 = Date.now();
+  await trainer.fit(train, { epochs, batchSize, logInterval: 20 });
   const result = await trainer.evaluate(test, { batchSize: 100 });
-  const evalSeconds = (Date.now() - e0) / 1000;
-  // Reported for the README (numbers vary with machine load).
-  console.log(`shapes: ${fit.steps} steps in ${seconds.toFixed(1)} s, held-out acc ${result.acc.toFixed(4)}, loss ${result.loss.toFixed(4)}; data ${genSeconds.toFixed(1)} s, eval ${evalSeconds.toFixed(1)} s`);
   expect(result.acc).toBeGreaterThanOrEqual(0.95);
-  // The time limit is the issue's "under a minute"; generous here because the shared
-  // test machine's load varies (the measured time is in the README).
-  expect(seconds).toBeLessThan(90);
+  // No time bound here: tests do not assert speed. The training time quoted in the README
+  // comes from tools/bench/train-shapes.ts, which runs this same setup and prints it.
   trainer.dispose();
   model.dispose();
 }, 120_000);

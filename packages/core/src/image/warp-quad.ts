@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { assertPositiveInt, assertRgbImage } from './assert-image';
+import type { Homography } from './homography';
 import type { QuadPoints, RgbImage } from './types';
 import { bilinearFixedTab, cubicTab64, COEF_BITS as COEF_BITS_, COEF_SCALE as COEF_SCALE_, TAB_BITS as TAB_BITS_, TAB_SIZE as TAB_SIZE_ } from './warp-tables';
 import { wasmWarp } from './warp-wasm';
@@ -22,8 +23,8 @@ const TAB_SIZE = TAB_SIZE_;
 const COEF_BITS = COEF_BITS_;
 const COEF_SCALE = COEF_SCALE_;
 
-/** A 3x3 homography, row-major, mapping output pixel (x, y, 1) to source coordinates. */
-export type Homography = [number, number, number, number, number, number, number, number, number];
+// Re-exported for image/index.ts; defined in homography.ts, which warp-wasm.ts also imports.
+export type { Homography };
 
 /**
  * The output size PaddleOCR's `get_rotate_crop_image` uses for a quad (tl, tr, br, bl):

@@ -1,8 +1,8 @@
+import type { Homography } from './homography';
 import type { QuadPoints, RgbImage } from './types';
 import { bilinearFixedTab, cubicTab64 } from './warp-tables';
 import { WasmKernel, align16, type WasmMemory } from './wasm-kernel';
 import { WARP_WASM_BASE64 } from './wasm/warp-wasm-bytes';
-import type { Homography } from './warp-quad';
 
 // The cv2-exact perspective warp (bicubic and bilinear) run by the WebAssembly SIMD128 kernel
 // in wasm/warp.wat. The JS in warp-quad.ts computes the homography and stays the reference

@@ -46,20 +46,3 @@ export function convGeometry(
     padRight: span(info.outWidth, info.strideWidth, info.effectiveFilterWidth) - info.inWidth - info.padInfo.left,
   };
 }
-
-/**
- * The slice of the padded input that filter tap (`i`, `j`) reads for every output pixel:
- * [N, outH, outW, C]. Gradient kernels reduce these against `dy`.
- * @internal
- */
-export function tapSlice(xPadded: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, i: number, j: number): tf.Tensor4D {
-  const y0 = i * info.dilationHeight;
-  const x0 = j * info.dilationWidth;
-  const [n, , , c] = xPadded.shape;
-  return tf.stridedSlice(
-    xPadded,
-    [0, y0, x0, 0],
-    [n, y0 + (info.outHeight - 1) * info.strideHeight + 1, x0 + (info.outWidth - 1) * info.strideWidth + 1, c],
-    [1, info.strideHeight, info.strideWidth, 1],
-  ) as tf.Tensor4D;
-}

@@ -8,7 +8,8 @@ import { asTensor, padOrCrop4d } from './tensor-info';
  * batch and positions: one [Cin × M]·[M × Cout] BatchMatMul per tap, which the wasm
  * backend runs through XNNPACK. Per-tap products avoid materialising the whole
  * im2col matrix (75 MB for the benchmark's first layer). Measured here on
- * 16×64×64×16→32 3×3: ~4× faster than the swapped-axes conv below. NHWC only.
+ * 16×64×64×16→32 3×3: ~4× faster than the same gradient as one stride-1 convolution with
+ * batch and channels swapped. NHWC only.
  */
 export const conv2DBackpropFilterKernel: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
@@ -38,25 +39,3 @@ export const conv2DBackpropFilterKernel: tf.KernelConfig = {
     });
   },
 };
-
-/**
- * The same gradient as one stride-1 convolution with batch and channels swapped
- * (input [Cin,H,W,N] ⊛ dy as a [Ho,Wo,N,Cout] filter dilated by the stride). Kept to be
- * as the alternative it was measured against (~4× slower on 16×64×64×16→32 here).
- * @internal
- */
-export function conv2DBackpropFilterSwapped(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  attrs: tf.Conv2DBackpropFilterAttrs,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-    const { info, padBottom, padRight } = convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, dataFormat);
-    const xp = padOrCrop4d(x, info.padInfo.top, padBottom, info.padInfo.left, padRight);
-    const xs = tf.transpose(xp, [3, 1, 2, 0]);
-    const f = tf.transpose(dy, [1, 2, 0, 3]);
-    const out = tf.conv2d(xs, f, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
-    return tf.transpose(out, [1, 2, 0, 3]);
-  });
-}

@@ -9,7 +9,7 @@ import { asTensor, dilateSpatial, padOrCrop4d } from './tensor-info';
  * wasm backend's own Conv2DBackpropInput is a plain loop (see the benchmark for both).
  * @internal
  */
-export function conv2DBackpropInputViaConv(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: tf.Conv2DBackpropInputAttrs): tf.Tensor4D {
+function conv2DBackpropInputViaConv(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: tf.Conv2DBackpropInputAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
     const { info } = convGeometry(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, dataFormat);
