@@ -2,9 +2,8 @@
  * The built-in `modelkit convert` command: `convert tfjs MODEL.json OUT.onnx
  * [--input-shape name=1,416,416,3]...`, core's tfjs graph → ONNX converter for users.
  */
-import { dirname } from 'node:path';
-import { mkdir, stat } from 'node:fs/promises';
-import { ErrorCodes, InferenceSession, ModelkitError, convertTfjsGraphModel, writeOnnx } from '@modelkit/core';
+import { stat } from 'node:fs/promises';
+import { ErrorCodes, InferenceSession, ModelkitError, convertTfjsGraphModel, prepareOutputFile, writeOnnx } from '@modelkit/core';
 import type { CliCommand, CliIO, OnnxValueInfo } from '@modelkit/core';
 
 /** Parses `name=1,416,416,3` into `{ name: [1, 416, 416, 3] }` entries (usage error otherwise). */
@@ -29,7 +28,7 @@ async function runConvertTfjs(args: string[], o: Record<string, unknown>, io: Cl
   const specs = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
   const t0 = performance.now();
   const model = await convertTfjsGraphModel(modelJson, { inputShapes: parseInputShapes(specs) });
-  await mkdir(dirname(out), { recursive: true });
+  await prepareOutputFile(out);
   await writeOnnx(model, out);
   const size = (await stat(out)).size;
   // Loading it in onnxruntime proves the file is usable, not just well-formed protobuf.

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ErrorCodes, ModelkitError } from '@modelkit/core';
-import type { CliIO, ModelCard, ModelRegistry } from '@modelkit/core';
+import { ErrorCodes, ModelRegistry, ModelkitError, loadUserCards } from '@modelkit/core';
+import type { CliIO, ModelCard } from '@modelkit/core';
 import { filesSummary, formatCard, sourceTypes } from './format-card';
 import type { InstalledKit } from './kit-loader';
+import { addModel } from './models-add';
 import { verifyModels } from './models-verify';
 import { textTable } from './text-table';
 
@@ -22,6 +23,10 @@ export interface ModelsContext {
  * kit exports but did not register is added here so it is still listed and verified.
  */
 async function loadCards(ctx: ModelsContext): Promise<CliRegistry> {
+  // Cards from `models add` live in MODELKIT_HOME/cards.
+  for (const card of loadUserCards(new ModelRegistry())) {
+    if (!ctx.registry.list().some((c) => c.id === card.id)) ctx.registry.register(card);
+  }
   const known = new Set(ctx.registry.list().map((c) => c.id));
   for (const kit of ctx.kits) {
     for (const card of await kit.loadModelCards()) {
@@ -82,6 +87,21 @@ export function addModelsCommand(program: Command, ctx: ModelsContext): Command 
         // The per-file lines are out; this is the one-line verdict and the exit code 1.
         throw new ModelkitError(summary.code ?? ErrorCodes.CHECKSUM_MISMATCH, `${summary.failed} of ${summary.files} model files failed verification`);
       }
+    });
+
+  models
+    .command('add')
+    .description('register a model by URL: download it once (checked against --sha256), write its card to MODELKIT_HOME/cards, use it by name from every command')
+    .argument('<url>', 'http(s) URL of the .onnx file (URL#sha256=HEX works too)')
+    .option('--sha256 <hex>', 'sha256 of the file')
+    .requiredOption('--kit <kit>', 'the kit that runs it (its default card gives the input spec and labels)')
+    .option('--name <id>', 'the id to use it by (default: from the file name)')
+    .option('--like <card-id>', "which of the kit's cards it replaces (default: the kit's first card), e.g. ppocr-v4-rec-ch")
+    .option('--license <spdx>', 'licence of the weights (default NOASSERTION)')
+    .option('--force', 'replace a card you added before under the same name')
+    .action(async (url: string, opts: { sha256?: string; kit: string; name?: string; like?: string; license?: string; force?: boolean }) => {
+      await loadCards(ctx);
+      await addModel({ url, ...opts }, ctx.kits, ctx.registry, ctx.io);
     });
 
   return models;

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultRegistry } from '@modelkit/core';
 import type { CliIO } from '@modelkit/core';
 import { formatError } from './error-line';
-import { createKitLoader, KNOWN_KITS } from './kit-loader';
+import { createKitLoader } from './kit-loader';
 import type { InstalledKit, KitLoader } from './kit-loader';
 import { convertCommand } from './convert-command';
 import { addModelsCommand } from './models-command';
@@ -33,8 +33,10 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   const env = options.env ?? process.env;
   const debug = env['MODELKIT_DEBUG'] === '1';
   let exitCode = 0;
+  let installedNames: string[] = [];
   try {
     const kits = await (options.kits ?? createKitLoader())();
+    installedNames = kits.map((k) => k.name);
     const program = buildProgram(io, kits, options.registry ?? defaultRegistry, (code) => {
       exitCode = code;
     });
@@ -43,9 +45,22 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   } catch (err) {
     // --help and --version end in a CommanderError with exit code 0; their text is out.
     if (err instanceof CommanderError && isHelpOrVersion(err.code)) return err.exitCode;
-    io.stderr.write(`${formatError(err, debug)}\n`);
+    io.stderr.write(`${formatError(withKitHint(err, installedNames), debug)}\n`);
     return err instanceof CommanderError && err.exitCode !== 0 ? err.exitCode : 1;
   }
+}
+
+/**
+ * An unknown command may be a kit that is not installed: say how kits are added, without a
+ * list of kits that could go stale.
+ */
+function withKitHint(err: unknown, installed: readonly string[]): unknown {
+  // A near miss ("Did you mean models?") is the better hint.
+  if (!(err instanceof CommanderError) || err.code !== 'commander.unknownCommand' || err.message.includes('Did you mean')) return err;
+  const name = /'([^']+)'/.exec(err.message)?.[1];
+  if (name === undefined) return err;
+  const hint = `installed kits: ${installed.length > 0 ? installed.join(', ') : 'none'}; if '${name}' is a modelkit kit, install it: npm i @modelkit/${name}`;
+  return new CommanderError(err.exitCode, err.code, `${err.message.split('\n', 1)[0]} (${hint})`);
 }
 
 function isHelpOrVersion(code: string): boolean {
@@ -99,12 +114,11 @@ function buildProgram(io: CliIO, kits: InstalledKit[], registry: CliRegistry, se
 }
 
 function kitsHelp(kits: InstalledKit[]): string {
-  const installed = new Set(kits.map((k) => k.name));
-  const missing = KNOWN_KITS.filter((k) => !installed.has(k));
-  const lines = ['', `Installed kits: ${kits.length ? kits.map((k) => k.name).join(', ') : 'none'}`];
-  if (missing.length) {
-    lines.push(`Other kits: ${missing.join(', ')} (add one with: npm i @modelkit/<kit>)`);
-  }
+  const shown = (k: InstalledKit): string => (k.error ? `${k.name} (not loadable)` : k.name);
+  const real = kits.filter((k) => k.isKit !== false);
+  const others = kits.filter((k) => k.isKit === false);
+  const lines = ['', `Installed kits: ${real.length ? real.map(shown).join(', ') : 'none'} (add one with: npm i @modelkit/<kit>)`];
+  if (others.length) lines.push(`Commands from: ${others.map(shown).join(', ')}`);
   lines.push('Set MODELKIT_DEBUG=1 to see stack traces of errors.');
   return lines.join('\n');
 }

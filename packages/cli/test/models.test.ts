@@ -209,4 +209,50 @@ describe('models commands', () => {
       expect(r.stderr).toBe('modelkit: 1 of 1 model files failed verification (E_DOWNLOAD_FAILED)\n');
     });
   });
+
+  describe('add', () => {
+    const kit = (): InstalledKit => ({
+      name: 'fake',
+      commands: [],
+      loadModelCards: async () => [goodCard()],
+      loadDefinition: async () => ({ createOptions: { recModel: { type: 'model', description: '', default: 'good-model', flag: '--rec-model <x>' } } }) as never,
+    });
+
+    it('downloads once, checks the sha256, writes a card read like the kit card, then lists and verifies it', async () => {
+      const url = `${baseUrl}/remote.bin`;
+      const r = await run(['models', 'add', url, '--sha256', sha256(remoteBytes), '--kit', 'fake', '--name', 'mine', '--license', 'MIT'], { registry, kits: kitsLoader(kit()) });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('use it: modelkit fake --rec-model mine IMAGE...');
+      const list = await run(['models', 'info', 'mine', '--json'], { registry: new ModelRegistry(), kits: kitsLoader(kit()) });
+      expect(JSON.parse(list.stdout)).toMatchObject({
+        id: 'mine',
+        task: 'classification',
+        license: 'MIT',
+        input: goodCard().input,
+        labels: goodCard().labels,
+        files: [{ name: 'model.onnx', sha256: sha256(remoteBytes), size: remoteBytes.length, source: { type: 'url', url } }],
+      });
+      const verify = await run(['models', 'verify', 'mine'], { registry: new ModelRegistry() });
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toMatch(/^OK\s+mine\/model\.onnx/);
+      const again = await run(['models', 'add', url, '--sha256', sha256(remoteBytes), '--kit', 'fake', '--name', 'mine'], { registry: new ModelRegistry(), kits: kitsLoader(kit()) });
+      expect(again.stderr).toMatch(/a model named 'mine' exists already; pick another --name or pass --force/);
+    });
+
+    it('refuses a wrong hash, keeping nothing, and names missing pieces', async () => {
+      const url = `${baseUrl}/remote.bin`;
+      const bad = await run(['models', 'add', url, '--sha256', '0'.repeat(64), '--kit', 'fake'], { registry, kits: kitsLoader(kit()) });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('E_CHECKSUM_MISMATCH');
+      expect((await run(['models', 'list', '--json'], { registry: new ModelRegistry() })).stdout.trim()).toBe('[]');
+      expect((await run(['models', 'add', url, '--kit', 'fake'], { registry, kits: kitsLoader(kit()) })).stderr).toContain('give --sha256 HEX');
+      expect((await run(['models', 'add', url, '--sha256', sha256(remoteBytes), '--kit', 'nope'], { registry, kits: kitsLoader(kit()) })).stderr).toContain(
+        "no installed kit 'nope'",
+      );
+      expect((await run(['models', 'add', url, '--sha256', sha256(remoteBytes), '--kit', 'fake', '--name', 'good-model'], { registry, kits: kitsLoader(kit()) })).stderr).toContain(
+        "a model named 'good-model' exists already",
+      );
+    });
+  });
 });

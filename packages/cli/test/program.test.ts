@@ -24,7 +24,7 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(/\n\s+models\s+list, describe and verify/);
     expect(r.stdout).toMatch(/\n\s+greet \[options\] <names\.\.\.>\s+greets people/);
     expect(r.stdout).toContain('Installed kits: fake');
-    expect(r.stdout).toContain('Other kits: ocr, det, seg, videotag, train-core, serve');
+    expect(r.stdout).toContain('(add one with: npm i @modelkit/<kit>)');
   });
 
   it('says when no kit is installed', async () => {
@@ -58,7 +58,7 @@ describe('help and version', () => {
 describe('usage errors', () => {
   it('rejects an unknown command with one line and exit 1', async () => {
     const r = await run(['frobnicate']);
-    expectOneLineError(r, /^modelkit: unknown command 'frobnicate' \(E_USAGE\)\n$/);
+    expectOneLineError(r, /^modelkit: unknown command 'frobnicate' \(installed kits: none; if 'frobnicate' is a modelkit kit, install it: npm i @modelkit\/frobnicate\) \(E_USAGE\)\n$/);
     expect(r.code).toBe(1);
   });
 

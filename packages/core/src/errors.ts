@@ -63,12 +63,18 @@ export const ErrorCodes = {
   ADDRESS_IN_USE: 'E_ADDRESS_IN_USE',
   /** A host or port is invalid or cannot be used (unknown host, port outside 0..65535, address not on this machine). */
   BAD_ADDRESS: 'E_BAD_ADDRESS',
+  /** An HTTP request used a method the route does not take (GET on a POST-only route); the `Allow` header lists the ones it does. */
+  METHOD_NOT_ALLOWED: 'E_METHOD_NOT_ALLOWED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Extra context attached to an error (file path, expected vs actual values, ...). */
 export type ErrorDetails = Record<string, unknown>;
+
+// A brand shared by every copy of core in a process (ESM and CJS builds, a kit's own copy):
+// `instanceof` fails across copies, the registered symbol does not.
+const BRAND = Symbol.for('@modelkit/core/ModelkitError');
 
 /** Base class of every error modelkit throws on purpose. */
 export class ModelkitError extends Error {
@@ -80,6 +86,7 @@ export class ModelkitError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** A JSON-safe view, used by the CLI and servers to report errors. */
@@ -107,7 +114,11 @@ export class SessionError extends ModelkitError {}
 /** Model registry, cache and download failures. */
 export class RegistryError extends ModelkitError {}
 
-/** True when `err` is a modelkit error, optionally with the given code. */
+/**
+ * True when `err` is a modelkit error, optionally with the given code — also one made by
+ * another copy of `@modelkit/core` in the process, where `instanceof` would fail.
+ */
 export function isModelkitError(err: unknown, code?: ErrorCode): err is ModelkitError {
-  return err instanceof ModelkitError && (code === undefined || err.code === code);
+  const branded = err instanceof ModelkitError || (typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true);
+  return branded && (code === undefined || (err as ModelkitError).code === code);
 }

@@ -95,7 +95,7 @@ export const kit = defineKit<Ocr, OcrKitOptions, OcrKitRunOptions, OcrResult, Oc
     return dropScore === undefined ? result : { ...result, lines: result.lines.filter((l) => l.score >= dropScore) };
   },
   dispose: (ocr) => ocr.dispose(),
-  summarize: (r) => `${r.lines.length} lines`,
+  summarize: (r) => `${r.lines.length} line${r.lines.length === 1 ? '' : 's'}`,
   formatText: (r) => r.lines.map((l) => l.text).join('\n'),
   saveVisualization: (result, image, file) => saveVisualization(result, image, file),
   evalFiles,

@@ -1,10 +1,23 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname, isAbsolute } from 'node:path';
+import { extname, isAbsolute, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { ErrorCodes, InvalidArgumentError, ModelkitError, emitProgress, isModelkitError } from '@modelkit/core';
+import {
+  ErrorCodes,
+  InvalidArgumentError,
+  ModelkitError,
+  checkOptions,
+  emitProgress,
+  fsErrorOf,
+  isModelkitError,
+  prepareOutputFile,
+} from '@modelkit/core';
 import type { KitDefinition, KitRunner, ProgressCallback } from '@modelkit/core';
+import { ResumeIndex, readBatchRows } from './batch-rows';
+import type { BatchRow, BatchRunKey } from './batch-rows';
 import { serializeError } from './serialize-error';
+
+export type { BatchRow, BatchRowOptions, BatchRunKey } from './batch-rows';
 
 /** File extensions a directory input is searched for (lower case). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif'];
@@ -14,7 +27,7 @@ export interface BatchOptions {
   kit: KitDefinition;
   /** A directory (searched recursively for images) or a glob such as `scans/**\/*.jpg`. */
   input: string;
-  /** The JSON Lines file results are appended to. */
+  /** The JSON Lines file results are appended to; missing parent folders are created. */
   out: string;
   /** Images run at the same time, each on its own runner. Default 1. */
   concurrency?: number;
@@ -22,6 +35,11 @@ export interface BatchOptions {
   kitOptions?: Record<string, unknown>;
   /** Per-image kit options. */
   runOptions?: Record<string, unknown>;
+  /**
+   * Run again the images whose last row (for this kit and options) is an error. Default
+   * false: error rows count as done, like result rows.
+   */
+  retryErrors?: boolean;
   onProgress?: ProgressCallback;
   /** Stops starting new images; images already running finish and are written. */
   signal?: AbortSignal;
@@ -31,48 +49,78 @@ export interface BatchOptions {
 export interface BatchSummary {
   /** Images the input matched. */
   total: number;
-  /** Images skipped because `out` already had a row for them. */
+  /** Images skipped because `out` already had a row for them with the same kit and options. */
   skipped: number;
   /** Rows written by this run with a result. */
   succeeded: number;
   /** Rows written by this run with an error. */
   failed: number;
+  /**
+   * Images of this input whose last row for this kit and options is an error, counting rows
+   * of earlier runs that were skipped. The CLI exits 1 while this is above 0.
+   */
+  errorsRemaining: number;
+  /**
+   * Rows already in `out` for the images this run ran, made with another kit or other
+   * options (or by a version without them in its rows): kept, and the images ran again.
+   */
+  otherRows: number;
   /** True when the signal stopped the run before every image was done. */
   aborted: boolean;
 }
 
 /**
- * One row of the output file: `{"image": "<path>", "result": {...}}` or
- * `{"image": "<path>", "error": {"code", "message"}}`, plus the run time in ms.
- */
-export interface BatchRow {
-  image: string;
-  result?: object;
-  error?: { code?: string; name: string; message: string };
-  ms: number;
-}
-
-/**
  * Runs a kit over many images into a JSON Lines file, resumably.
  *
- * - Rerunning skips every image that already has a row (result or error) in `out`.
+ * - Every row records the kit, the options (`{create, run}`, as given) and the image's
+ *   absolute `path` next to its listed `image`. A rerun skips an image only when a row has
+ *   the same kit, options (compared with sorted keys) and path; the last such row wins.
+ *   Rows of other kits or options are kept, and their images run again.
+ * - Error rows count as done unless `retryErrors` is set.
  * - Each row is written with one `write` call of a whole line, so stopping (signal, Ctrl-C)
  *   leaves whole lines; a half line left by a hard kill is cut off on the next run.
  * - An image the kit cannot read (corrupt, empty, too large) becomes an error row. Any
  *   other failure (a broken model) stops the run and is thrown.
+ *
+ * @throws ModelkitError before anything runs: E_IS_A_DIRECTORY, E_NOT_WRITABLE,
+ *   E_NOT_A_DIRECTORY for a bad `out`; E_INVALID_ARGUMENT for bad options; E_FILE_NOT_FOUND
+ *   when the input matches no image; E_OUTPUT_CONFLICT when `out` is one of the inputs.
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
+  const { kit } = options;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidArgumentError(`concurrency must be an integer >= 1, got ${String(concurrency)}`);
   }
-  const images = await listImages(options.input);
-  const done = readDoneImages(options.out);
-  const todo = images.filter((i) => !done.has(i));
-  const summary: BatchSummary = { total: images.length, skipped: images.length - todo.length, succeeded: 0, failed: 0, aborted: false };
-  const task = `batch ${options.kit.name}`;
+  // Cheap checks first, so a bad path or option fails before images are listed or models load.
+  const out = await prepareOutputFile(options.out);
+  const runKey: BatchRunKey = { kit: kit.name, options: { create: options.kitOptions ?? {}, run: options.runOptions ?? {} } };
+  checkOptions(kit.name, kit.createOptions, runKey.options.create);
+  kit.checkRunOptions(runKey.options.run);
+
+  const images = uniqueByPath(await listImages(options.input));
+  const clash = images.find((i) => i.path === out);
+  if (clash) {
+    throw new ModelkitError(ErrorCodes.OUTPUT_CONFLICT, `The output ${options.out} is one of the inputs (${clash.image}); choose another --out or input`, {
+      details: { path: out },
+    });
+  }
+  const index = new ResumeIndex(runKey).add(readBatchRows(out));
+  const todo = images.filter((i) => !index.isDone(i.path, options.retryErrors === true));
+  const summary: BatchSummary = {
+    total: images.length,
+    skipped: images.length - todo.length,
+    succeeded: 0,
+    failed: 0,
+    errorsRemaining: 0,
+    otherRows: todo.reduce((n, i) => n + index.otherRowsOf(i.path), 0),
+    aborted: false,
+  };
+  const remainingErrors = (): number => images.filter((i) => index.statusOf(i.path) === 'error').length;
+  const task = `batch ${kit.name}`;
   emitProgress(options.onProgress, { task, phase: 'start', done: summary.skipped, total: images.length, unit: 'images' });
   if (todo.length === 0) {
+    summary.errorsRemaining = remainingErrors();
     emitProgress(options.onProgress, { task, phase: 'end', done: summary.skipped, total: images.length, unit: 'images' });
     return summary;
   }
@@ -80,10 +128,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const workers = Math.min(concurrency, todo.length);
   const threads = Math.max(1, Math.floor(availableParallelism() / workers));
   const runners: KitRunner[] = [];
-  const fd = openSync(options.out, 'a');
+  let fd: number;
+  try {
+    fd = openSync(out, 'a');
+  } catch (err) {
+    throw fsErrorOf(err, out, 'write') ?? err;
+  }
   let fatal: unknown;
   try {
-    for (let i = 0; i < workers; i++) runners.push(await options.kit.createRunner({ threads, ...options.kitOptions }));
+    for (let i = 0; i < workers; i++) runners.push(await kit.createRunner({ threads, ...runKey.options.create }));
     let next = 0;
     const loop = async (runner: KitRunner): Promise<void> => {
       while (next < todo.length && fatal === undefined) {
@@ -91,20 +144,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           summary.aborted = true;
           return;
         }
-        const image = todo[next++];
+        const { image, path } = todo[next++];
         const t0 = performance.now();
-        const row: BatchRow = { image, ms: 0 };
+        let outcome: Pick<BatchRow, 'result' | 'error'>;
         try {
-          row.result = await runner.run(image, options.runOptions ?? {});
+          outcome = { result: await runner.run(image, runKey.options.run) };
         } catch (err) {
           if (!isInputError(err)) {
             fatal = err;
             return;
           }
-          row.error = serializeError(err);
+          outcome = { error: serializeError(err) };
         }
-        row.ms = Math.round((performance.now() - t0) * 10) / 10;
-        writeSync(fd, `${JSON.stringify(row)}\n`);
+        const ms = Math.round((performance.now() - t0) * 10) / 10;
+        const row: BatchRow = { image, path, kit: runKey.kit, options: runKey.options, ...outcome, ms };
+        try {
+          writeSync(fd, `${JSON.stringify(row)}\n`);
+        } catch (err) {
+          fatal = fsErrorOf(err, out, 'write') ?? err;
+          return;
+        }
+        index.add([row]);
         if (row.error) summary.failed++;
         else summary.succeeded++;
         emitProgress(options.onProgress, {
@@ -131,7 +191,21 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     });
   }
   if (fatal !== undefined) throw fatal;
+  summary.errorsRemaining = remainingErrors();
   return summary;
+}
+
+/** Listed images with their absolute paths, the first listing of each path kept. */
+function uniqueByPath(images: readonly string[]): { image: string; path: string }[] {
+  const seen = new Set<string>();
+  const out: { image: string; path: string }[] = [];
+  for (const image of images) {
+    const path = resolve(image);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.push({ image, path });
+  }
+  return out;
 }
 
 /** Errors that belong to one image rather than to the run. */
@@ -172,30 +246,10 @@ export async function listImages(input: string): Promise<string[]> {
 }
 
 /**
- * The `image` of every whole row in `out`. A last line without its newline (a hard kill in
- * the middle of a write) is cut off here, so the file stays valid JSON Lines.
+ * The absolute paths of the images `out` has a row for under `run` (same kit, same options),
+ * the last row per image deciding: result rows always, error rows unless `retryErrors`.
+ * Cuts off a half last line (see {@link readBatchRows}).
  */
-export function readDoneImages(out: string): Set<string> {
-  const done = new Set<string>();
-  if (!existsSync(out)) return done;
-  const text = readFileSync(out, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) {
-    const fd = openSync(out, 'r+');
-    try {
-      ftruncateSync(fd, Buffer.byteLength(text.slice(0, end)));
-    } finally {
-      closeSync(fd);
-    }
-  }
-  for (const line of text.slice(0, end).split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const row = JSON.parse(line) as Partial<BatchRow>;
-      if (typeof row.image === 'string') done.add(row.image);
-    } catch {
-      // A malformed line (hand edits) does not mark anything done; its image runs again.
-    }
-  }
-  return done;
+export function readDoneImages(out: string, run: BatchRunKey & { retryErrors?: boolean }): Set<string> {
+  return new ResumeIndex(run).add(readBatchRows(out)).donePaths(run.retryErrors === true);
 }

@@ -3,7 +3,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ErrorCodes, ModelkitError, ProgressBar } from '@modelkit/core';
-import type { CliCommand, CliIO } from '@modelkit/core';
+import type { CliCommand, CliIO, KitDefinition } from '@modelkit/core';
 import { runBatch } from './batch';
 import { loadKits } from './kit-loading';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from './server';
@@ -77,14 +77,24 @@ export async function runServe(o: Record<string, unknown>, io: CliIO, signals: E
 
 /**
  * Runs `modelkit batch`. The first SIGINT (Ctrl-C) stops starting new images; running ones
- * finish and are written, so the output holds whole lines only. Exit code 0 when every
- * image succeeded, 1 when some became error rows, 130 when interrupted.
+ * finish and are written, so the output holds whole lines only.
+ *
+ * @returns the exit code: 0 when every image has a result row, 1 while error rows remain
+ *   for the input (also when a rerun skipped everything; `--retry-errors` runs them again),
+ *   130 when interrupted.
+ * @param findKit Loads the named kit; tests pass an in-memory one.
  */
-export async function runBatchCommand(args: string[], o: Record<string, unknown>, io: CliIO, signals: EventEmitter = process): Promise<number> {
+export async function runBatchCommand(
+  args: string[],
+  o: Record<string, unknown>,
+  io: CliIO,
+  signals: EventEmitter = process,
+  findKit: (name: string) => KitDefinition = (name) => loadKits([name])[0],
+): Promise<number> {
   const [kitName, input] = args;
   if (!kitName || !input) throw new ModelkitError(ErrorCodes.USAGE, 'batch: give a kit and an input directory or glob');
   if (typeof o.out !== 'string' || o.out === '') throw new ModelkitError(ErrorCodes.USAGE, 'batch: --out <file.jsonl> is required');
-  const [kit] = loadKits([kitName]);
+  const kit = findKit(kitName);
   const controller = new AbortController();
   const onInterrupt = (): void => {
     io.stderr.write('\nbatch: stopping after the images in progress (Ctrl-C again to force)...\n');
@@ -101,15 +111,23 @@ export async function runBatchCommand(args: string[], o: Record<string, unknown>
       concurrency: o.concurrency === undefined ? 1 : Number(o.concurrency),
       kitOptions: parseJsonOption(o.kitOptions, '--kit-options'),
       runOptions: parseJsonOption(o.options, '--options'),
+      retryErrors: o.retryErrors === true,
       onProgress: bar.update,
       signal: controller.signal,
     });
     bar.stop();
+    if (summary.otherRows > 0) {
+      io.stderr.write(`batch: ${summary.otherRows} rows in ${o.out} were made with another kit or options; kept, their images run again\n`);
+    }
     io.stderr.write(
       `batch: ${summary.succeeded} ok, ${summary.failed} errors, ${summary.skipped} already in ${o.out}, ${summary.total} images in all${summary.aborted ? ' (interrupted)' : ''}\n`,
     );
     if (summary.aborted) return 130;
-    return summary.failed > 0 ? 1 : 0;
+    if (summary.errorsRemaining > 0) {
+      io.stderr.write(`batch: ${summary.errorsRemaining} images have error rows in ${o.out}; fix them and rerun with --retry-errors\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     bar.stop();
     signals.removeListener('SIGINT', onInterrupt);
@@ -137,10 +155,12 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'batch',
-    description: 'Run a kit over a directory or glob of images into a JSON Lines file; rerun to resume',
+    description:
+      'Run a kit over a directory or glob of images into a JSON Lines file; rerun to resume (images with a row of the same kit and options are skipped). Exit code 0 when every image has a result, 1 while error rows remain, 130 when interrupted',
     arguments: '<kit> <input>',
     options: [
-      { flags: '-o, --out <file>', description: 'JSON Lines output; images already in it are skipped', required: true },
+      { flags: '-o, --out <file>', description: 'JSON Lines output (folders are created); images with a row of the same kit and options are skipped', required: true },
+      { flags: '--retry-errors', description: 'run again the images whose rows are errors (default: error rows count as done)' },
       { flags: '--concurrency <n>', description: 'images in parallel, each on its own copy of the models', defaultValue: 1, type: 'integer' },
       { flags: '--options <json>', description: 'per-image kit options, e.g. \'{"dropScore":0.8}\'' },
       { flags: '--kit-options <json>', description: 'model options, e.g. \'{"limitSideLen":1280}\'' },

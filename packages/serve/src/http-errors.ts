@@ -1,4 +1,4 @@
-import { ErrorCodes, ModelkitError } from '@modelkit/core';
+import { ErrorCodes, isModelkitError } from '@modelkit/core';
 
 /** The JSON body of every error response: `{ error: { code, message, details? } }`. */
 export interface ErrorBody {
@@ -12,6 +12,9 @@ export interface HttpError {
   headers: Record<string, string>;
 }
 
+/** The message for a multipart body with more than one file. @internal */
+export const ONE_IMAGE_PER_REQUEST = 'The multipart body has more than one file: send one image per request';
+
 const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCodes.IMAGE_DECODE]: 400,
   [ErrorCodes.IMAGE_EMPTY]: 400,
@@ -21,6 +24,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCodes.IMAGE_TOO_LARGE]: 413,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.KIT_NOT_FOUND]: 404,
+  [ErrorCodes.METHOD_NOT_ALLOWED]: 405,
   [ErrorCodes.SERVER_BUSY]: 429,
   [ErrorCodes.TIMEOUT]: 503,
   [ErrorCodes.UNAVAILABLE]: 503,
@@ -32,17 +36,24 @@ const STATUS_BY_CODE: Record<string, number> = {
  * so clients branch on one set of codes; anything else is a 500 without internals.
  */
 export function toHttpError(err: unknown): HttpError {
-  if (err instanceof ModelkitError) {
+  // Not `instanceof`: a kit bundling its own copy of core throws errors of another class.
+  if (isModelkitError(err)) {
     const status = STATUS_BY_CODE[err.code] ?? 500;
     const headers: Record<string, string> = {};
     const retryAfter = err.details.retryAfter;
     if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+    const allow = err.details.allow;
+    if (Array.isArray(allow)) headers.allow = allow.join(', ');
     const details = Object.keys(err.details).length > 0 ? err.details : undefined;
     return { status, headers, body: { error: { code: err.code, message: err.message, ...(details && { details }) } } };
   }
   const fastifyCode = (err as { code?: unknown })?.code;
   const statusCode = (err as { statusCode?: unknown })?.statusCode;
   const message = err instanceof Error ? err.message : String(err);
+  if (fastifyCode === 'FST_FILES_LIMIT') {
+    // Busboy's file-count limit: the request had more files than the one image it may carry.
+    return plain(400, ErrorCodes.INVALID_ARGUMENT, ONE_IMAGE_PER_REQUEST);
+  }
   if (statusCode === 413 || fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyCode === 'FST_REQ_FILE_TOO_LARGE') {
     return plain(413, ErrorCodes.PAYLOAD_TOO_LARGE, `The request body is too large: ${message}`);
   }

@@ -5,11 +5,11 @@
 export { startServer, DEFAULT_HOST, DEFAULT_PORT } from './server';
 export type { ServeOptions, ServerHandle } from './server';
 export { runBatch, listImages, readDoneImages, IMAGE_EXTENSIONS } from './batch';
-export type { BatchOptions, BatchSummary, BatchRow } from './batch';
+export type { BatchOptions, BatchSummary, BatchRow, BatchRowOptions, BatchRunKey } from './batch';
 export { KitQueue } from './kit-queue';
 export type { KitQueueOptions, KitQueueState } from './kit-queue';
-export { loadKits, isPackageMissing, SERVABLE_KITS } from './kit-loading';
-export type { ModuleRequirer } from './kit-loading';
+export { loadKits } from './kit-loading';
+export type { LoadKitsOptions } from './kit-loading';
 export { InProcessSlot } from './runner-slot';
 export type { RunnerSlot } from './runner-slot';
 export { WorkerSlot, defaultWorkerScript } from './worker-slot';

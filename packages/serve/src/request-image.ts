@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCodes, InvalidArgumentError, ModelkitError } from '@modelkit/core';
+import { ONE_IMAGE_PER_REQUEST } from './http-errors';
 
 /** The image and kit options of one inference request. */
 export interface ImageRequest {
@@ -13,23 +14,36 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const DATA_URL = /^data:[\w.+/-]*;base64,/;
 
 /**
+ * Query parameters the server itself reads (none yet). They are never passed to the kit:
+ * every kit refuses options it does not know, so a leaked server parameter would be a 400.
+ */
+export const SERVER_QUERY_PARAMS: ReadonlySet<string> = new Set<string>();
+
+/**
  * Reads the image and options of a `POST /v1/<kit>`: multipart (file field `image`, other
  * fields are options), a raw `image/*` or `application/octet-stream` body, or JSON
- * `{"image": "<base64>", ...options}`. Query parameters are options too; body fields win.
+ * `{"image": "<base64>", ...options}`. Query parameters are options too (except
+ * {@link SERVER_QUERY_PARAMS}); body fields win.
  *
  * @param maxBytes Largest decoded image; raw and multipart bodies are capped by the parsers.
- * @throws ModelkitError E_INVALID_ARGUMENT (no image, bad base64), E_PAYLOAD_TOO_LARGE,
- *   E_UNSUPPORTED_MEDIA_TYPE.
+ * @throws ModelkitError E_INVALID_ARGUMENT (no image, more than one file, bad base64),
+ *   E_PAYLOAD_TOO_LARGE, E_UNSUPPORTED_MEDIA_TYPE.
  */
 export async function readImageRequest(req: FastifyRequest, maxBytes = Infinity): Promise<ImageRequest> {
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) options[k] = parseScalar(v);
+  const options = queryOptions(req.query);
 
   if (req.isMultipart()) {
     let image: Buffer | undefined;
+    let files = 0;
     for await (const part of req.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname === 'image' && image === undefined) image = await part.toBuffer();
+        // The parser's file limit is 2 so that a second file arrives here and gets a clear
+        // 400 rather than busboy's generic "files limit" 413.
+        if (++files > 1) {
+          part.file.resume();
+          throw new InvalidArgumentError(ONE_IMAGE_PER_REQUEST, { details: { field: part.fieldname } });
+        }
+        if (part.fieldname === 'image') image = await part.toBuffer();
         else part.file.resume(); // drain parts we do not use, or busboy stalls
       } else {
         options[part.fieldname] = parseScalar(part.value);
@@ -62,6 +76,19 @@ export async function readImageRequest(req: FastifyRequest, maxBytes = Infinity)
     throw new InvalidArgumentError('No image: send multipart/form-data (field "image"), a raw image/* body, or JSON {"image": "<base64>"}');
   }
   throw new ModelkitError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'The body must be a JSON object, an image, or multipart/form-data');
+}
+
+/**
+ * The kit options a query string gives: every parameter except the server's own
+ * ({@link SERVER_QUERY_PARAMS}), numbers and booleans parsed.
+ */
+export function queryOptions(query: unknown, serverParams: ReadonlySet<string> = SERVER_QUERY_PARAMS): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (query === null || typeof query !== 'object') return options;
+  for (const [k, v] of Object.entries(query as Record<string, unknown>)) {
+    if (!serverParams.has(k)) options[k] = parseScalar(v);
+  }
+  return options;
 }
 
 function decodeBase64(text: string): Buffer {

@@ -1,4 +1,4 @@
-import { ErrorCodes, ModelkitError } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, isModelkitError } from '@modelkit/core';
 import type { ErrorCode } from '@modelkit/core';
 import type { SerializedError } from './worker-protocol';
 
@@ -6,7 +6,7 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
 
 /** Turns any thrown value into plain data that survives `postMessage`. @internal */
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof ModelkitError) return { name: err.name, message: err.message, code: err.code, details: jsonSafe(err.details) };
+  if (isModelkitError(err)) return { name: err.name, message: err.message, code: err.code, details: jsonSafe(err.details) };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }

@@ -9,7 +9,9 @@ import type { KitDefinition } from '@modelkit/core';
 import { toHttpError } from './http-errors';
 import { KitQueue } from './kit-queue';
 import { loadKits } from './kit-loading';
+import { listenErrorOf } from './listen-error';
 import { ServerMetrics } from './metrics';
+import { refuseOtherMethods } from './method-not-allowed';
 import { readImageRequest } from './request-image';
 import { InProcessSlot } from './runner-slot';
 import type { RunnerSlot } from './runner-slot';
@@ -99,7 +101,9 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
     // base64 inflates by 4/3; the JSON parser uses this global limit.
     bodyLimit: Math.ceil((maxBodyBytes * 4) / 3) + 4096,
   });
-  await app.register(multipart, { limits: { fileSize: maxBodyBytes, files: 1, fields: 64, fieldSize: 64 * 1024 } });
+  // Two files, not one: with a limit of 1 busboy reports a second file as a limit breach
+  // (413); at 2 it reaches readImageRequest, which refuses it as the client error it is.
+  await app.register(multipart, { limits: { fileSize: maxBodyBytes, files: 2, fields: 64, fieldSize: 64 * 1024 } });
   app.addContentTypeParser(/^(image\/[\w.+-]+|application\/octet-stream)$/, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) =>
     done(null, body),
   );
@@ -181,11 +185,19 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
     const result = await queue.submit(image, runOptions, abandoned.signal);
     return reply.send(result);
   });
+  for (const url of ['/', '/healthz', '/readyz', '/metrics', '/v1/models']) refuseOtherMethods(app, url, ['GET']);
+  refuseOtherMethods(app, '/v1/:kit', ['POST']);
 
-  await app.listen({ host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT });
+  const host = options.host ?? DEFAULT_HOST;
+  try {
+    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  } catch (err) {
+    // Nothing else has started yet: release the half-made server, then say what was wrong.
+    await app.close().catch(() => undefined);
+    throw listenErrorOf(err, { host, port: options.port ?? DEFAULT_PORT }) ?? err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
-  const host = options.host ?? DEFAULT_HOST;
 
   const ready = (async () => {
     for (const kit of kits) {

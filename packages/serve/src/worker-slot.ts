@@ -98,7 +98,8 @@ export class WorkerSlot implements RunnerSlot {
 
   private spawn(): Promise<Worker> {
     const init: WorkerInit = { kit: this.options.kit, createOptions: this.options.createOptions };
-    const worker = new Worker(this.options.script, { workerData: init, execArgv: this.options.execArgv });
+    // The environment as this code sees it (MODELKIT_KITS_PATH, MODELKIT_HOME, ...): the worker finds kits and models as the server does.
+    const worker = new Worker(this.options.script, { workerData: init, execArgv: this.options.execArgv, env: { ...process.env } });
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
       worker.on('message', (msg: FromWorker) => {

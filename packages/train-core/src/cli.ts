@@ -3,7 +3,7 @@
  * and exports an image classifier; `train predict --model OUT/model.onnx IMAGE...` runs
  * the export on onnxruntime.
  */
-import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachImage, roundTo, writeJsonLine } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
 import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
 import type { TrainBackend } from './backend/select-backend';
 import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, type ClassifyConfig } from './classify/classify-config';
@@ -83,7 +83,7 @@ async function runPredict(images: string[], o: Record<string, unknown>, io: CliI
   const json = o.json === true;
   const classifier = await OnnxClassifier.create(modelPath, { session: flagSession(o) });
   try {
-    return await forEachImage(images, io, { json }, async (image) => {
+    return await forEachInput(images, io, { json }, async (image) => {
       const scores = (await classifier.classify(image)).slice(0, top).map((c) => ({ label: c.label, score: roundTo(c.score, 4) }));
       if (json) writeJsonLine(io.stdout, { image, top: scores });
       else io.stdout.write(`${image}\t${scores.map((c) => `${c.label} ${c.score.toFixed(3)}`).join('\t')}\n`);

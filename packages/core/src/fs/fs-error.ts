@@ -3,7 +3,7 @@
  * whose message names the path and what the user can do, so a CLI prints one actionable
  * line instead of `internal error: Error: EACCES …`.
  */
-import { ErrorCodes, ModelkitError } from '../errors';
+import { ErrorCodes, ModelkitError, isModelkitError } from '../errors';
 import type { ErrorCode } from '../errors';
 
 /** What was being done to the path, for the message. */
@@ -21,7 +21,7 @@ function errnoCode(err: unknown): string | undefined {
  * file-system error this function knows (callers then rethrow it unchanged).
  */
 export function fsErrorOf(err: unknown, path: string, action: FsAction): ModelkitError | undefined {
-  if (err instanceof ModelkitError) return err;
+  if (isModelkitError(err)) return err;
   const errno = errnoCode(err);
   const verb = ACTION_TEXT[action];
   let code: ErrorCode;

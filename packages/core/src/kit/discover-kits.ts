@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, ModelkitError } from '../errors';
 
 /** The `modelkit` field of a kit's package.json. */
@@ -42,7 +42,7 @@ export interface DiscoveredKit {
 
 /** Options of {@link discoverKits}. */
 export interface DiscoverKitsOptions {
-  /** node_modules folders to search, nearest first. Default: those Node searches from this module and from the working directory. */
+  /** node_modules folders to search, nearest first. Default: `MODELKIT_KITS_PATH`, then those Node searches from this module and from the working directory. */
   nodeModules?: readonly string[];
 }
 
@@ -58,8 +58,19 @@ export function nodeModulesChain(start: string): string[] {
   }
 }
 
+/**
+ * Extra folders from `MODELKIT_KITS_PATH` (separated like PATH), searched first: kits
+ * installed outside the project, e.g. a shared plugin folder.
+ */
+export function extraKitFolders(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  return (env.MODELKIT_KITS_PATH ?? '')
+    .split(delimiter)
+    .filter((p) => p !== '')
+    .map((p) => resolve(p));
+}
+
 function defaultNodeModules(): string[] {
-  return [...new Set([...nodeModulesChain(__dirname), ...nodeModulesChain(process.cwd())])];
+  return [...new Set([...extraKitFolders(), ...nodeModulesChain(__dirname), ...nodeModulesChain(process.cwd())])];
 }
 
 function candidates(nodeModules: string): string[] {
