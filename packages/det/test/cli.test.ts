@@ -38,7 +38,7 @@ describe('det command', () => {
     const r = await run([SAMPLE_IMAGE], { scoreThreshold: 0.5 });
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toMatch(/^person\t0\.\d\d\t[\d.]+,[\d.]+,[\d.]+,[\d.]+$/);
-    expect(r.err).toMatch(/astronaut\.jpg: \d+ objects in \d+ ms/);
+    expect(r.err).toMatch(/astronaut\.jpg: \d+ objects? in \d+ ms/);
   });
 
   it('reports a bad image as a JSON error line and exits 1', async () => {
@@ -56,6 +56,42 @@ describe('det command', () => {
     await expect(run([SAMPLE_IMAGE], { scoreThreshold: 'abc' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
     await expect(run([SAMPLE_IMAGE], { model: 'no-such-model' })).rejects.toMatchObject({ code: ErrorCodes.MODEL_NOT_FOUND, message: expect.stringContaining('model (--model)') });
     await expect(run([SAMPLE_IMAGE], { model: 'http://127.0.0.1:9/m.onnx' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('sha256') });
+  });
+});
+
+describe('det --model URL', () => {
+  it('downloads the model once from a URL with its sha256 (a local server), then runs it offline from the cache', async () => {
+    const { createServer } = await import('node:http');
+    const { readFile } = await import('node:fs/promises');
+    const { defaultRegistry } = await import('@modelkit/core');
+    const { NANODET_G_416 } = await import('../src');
+    const modelPath = (await defaultRegistry.resolve(NANODET_G_416.id)).paths['model.onnx'];
+    const bytes = await readFile(modelPath);
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-length': bytes.length }).end(bytes);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = { home: process.env.MODELKIT_HOME, offline: process.env.MODELKIT_OFFLINE };
+    process.env.MODELKIT_HOME = join(tmp, 'home');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/nanodet.onnx`;
+      const first = await run([SAMPLE_IMAGE], { model: url, sha256: NANODET_G_416.files[0].sha256, json: true });
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.out).detections[0].label).toBe('person');
+      process.env.MODELKIT_OFFLINE = '1';
+      const again = await run([SAMPLE_IMAGE], { model: `${url}#sha256=${NANODET_G_416.files[0].sha256}`, json: true });
+      expect(JSON.parse(again.out).detections[0].label).toBe('person');
+      expect(requests).toBe(1);
+      await expect(run([SAMPLE_IMAGE], { model: url, sha256: 'f'.repeat(64) })).rejects.toMatchObject({ code: ErrorCodes.OFFLINE });
+    } finally {
+      for (const [k, v] of [['MODELKIT_HOME', saved.home], ['MODELKIT_OFFLINE', saved.offline]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

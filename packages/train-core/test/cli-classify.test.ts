@@ -138,6 +138,10 @@ test('bad --data and --out are typed errors', async () => {
   await expect(run({ data: emptyClass, out: join(root, 'o4') })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('square') });
   // Flag values outside their range are usage errors.
   await expect(run({ data, out: join(root, 'o5'), valSplit: 1.5 })).rejects.toMatchObject({ code: 'E_USAGE' });
+  // An output folder that cannot exist fails at once with a typed error (Node 20's mkdir -p would spin forever under /proc).
+  await expect(run({ data, out: '/proc/modelkit-train/out' })).rejects.toMatchObject({ code: 'E_NOT_WRITABLE' });
+  await writeFile(join(root, 'a-file'), 'x');
+  await expect(run({ data, out: join(root, 'a-file') })).rejects.toMatchObject({ code: 'E_NOT_A_DIRECTORY' });
   await expect(run({ data, out: join(root, 'o5'), model: 'resnet' })).rejects.toMatchObject({ code: 'E_USAGE' });
 });
 

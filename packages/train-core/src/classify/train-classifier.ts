@@ -1,6 +1,6 @@
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ErrorCodes, ImageError, InvalidArgumentError, type ProgressCallback } from '@modelkit/core';
+import { ErrorCodes, ImageError, InvalidArgumentError, makeDirs, type ProgressCallback } from '@modelkit/core';
 import { selectBackend, type TrainBackend } from '../backend/select-backend';
 import { crossEntropy } from '../losses/cross-entropy';
 import { Accuracy } from '../metrics/accuracy';
@@ -96,6 +96,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   if (!(await stat(data).then((st) => st.isDirectory(), () => false))) {
     throw new ImageError(ErrorCodes.FILE_NOT_FOUND, `--data ${data} is not a folder`, { details: { file: data } });
   }
+  // The output folder too: a path that cannot be written fails now, not after data loading.
+  await makeDirs(out);
   const saved = await readClassifyConfig(out);
   const hasCheckpoint = (await exists(join(out, 'last', 'manifest.json'))) || (await exists(join(out, 'config.json')));
   if (hasCheckpoint && !options.resume) {
@@ -121,7 +123,6 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       ` (${ds.split === 'folders' ? 'train/ + val/ folders' : `seeded ${config.valSplit} holdout`})`,
   );
 
-  await mkdir(out, { recursive: true });
   await writeClassifyConfig(out, { config, data, classNames: ds.classNames });
   const resumeFrom = resuming ? (await loadCheckpoint(join(out, 'last')))?.step : undefined;
   if (resumeFrom !== undefined) say(`resuming from step ${resumeFrom} (${join(out, 'last')})`);

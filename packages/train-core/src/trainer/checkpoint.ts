@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, ModelError, writeFileAtomic } from '@modelkit/core';
+import { ErrorCodes, ModelError, makeDirs, writeFileAtomic } from '@modelkit/core';
 import type { OptimizerState } from '../optim/optimizer';
 
 /** A named weight as plain data. */
@@ -74,7 +74,7 @@ interface Manifest {
  * the previous manifest with its intact state file or the new pair, never a mix.
  */
 export async function saveCheckpoint(dir: string, state: CheckpointState): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const chunks: Float32Array[] = [];
   let offset = 0;
   const add = (values: Float32Array, shape: number[]): TensorEntry => {

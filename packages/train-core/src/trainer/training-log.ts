@@ -1,4 +1,5 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { makeDirs } from '@modelkit/core';
 import { dirname } from 'node:path';
 
 /** One line of the JSONL training log. */
@@ -25,7 +26,7 @@ export class TrainingLog {
     const full: LogRecord = { ...record, time: new Date().toISOString() };
     this.records.push(full);
     if (!this.path) return;
-    this.ready ??= mkdir(dirname(this.path), { recursive: true });
+    this.ready ??= makeDirs(dirname(this.path));
     await this.ready;
     await appendFile(this.path, `${JSON.stringify(full)}\n`);
   }
