@@ -34,14 +34,7 @@ module.exports = {
         'into its own module that both import. Type-only imports count too (tsPreCompilationDeps, ' +
         'as madge counts them): they still tie the two modules together.',
       from: { path: '^packages/[^/]+/src/' },
-      to: {
-        circular: true,
-        // TODO(kit-contract): ocr's evaluator and its RapidOCR checks import each other
-        // (evaluate.ts uses checkRapidOcrExpectations, rapidocr-checks.ts uses readJson). ocr is
-        // being refactored by its owners; move readJson into its own module there, then drop
-        // this exception. It only exempts a cycle made of exactly these two files.
-        via: { pathNot: '^packages/ocr/src/eval/(evaluate|rapidocr-checks)[.]ts$' },
-      },
+      to: { circular: true },
     },
     {
       name: 'no-relative-import-into-other-package',

@@ -13,6 +13,8 @@ module.exports = function preset(overrides = {}) {
       '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
     },
     moduleNameMapper: {
+      // core's subpaths (`@modelkit/core/kit`, …) are folders with an index.
+      '^@modelkit/core/([a-z-]+)$': path.join(packagesDir, 'core', 'src', '$1', 'index.ts'),
       '^@modelkit/([a-z-]+)$': path.join(packagesDir, '$1', 'src', 'index.ts'),
       '^@modelkit/([a-z-]+)/cli$': path.join(packagesDir, '$1', 'src', 'cli.ts'),
     },

@@ -3,8 +3,10 @@
  * [--input-shape name=1,416,416,3]...`, core's tfjs graph → ONNX converter for users.
  */
 import { stat } from 'node:fs/promises';
-import { ErrorCodes, InferenceSession, ModelkitError, convertTfjsGraphModel, prepareOutputFile, writeOnnx } from '@modelkit/core';
-import type { CliCommand, CliIO, OnnxValueInfo } from '@modelkit/core';
+import { prepareOutputFile } from '@modelkit/core/cli';
+import type { CliCommand, CliIO } from '@modelkit/core/cli';
+import { ErrorCodes, ModelkitError } from '@modelkit/core/kit';
+import type { OnnxValueInfo } from '@modelkit/core/onnx';
 
 /** Parses `name=1,416,416,3` into `{ name: [1, 416, 416, 3] }` entries (usage error otherwise). */
 export function parseInputShapes(specs: readonly string[]): Record<string, number[]> {
@@ -26,6 +28,10 @@ async function runConvertTfjs(args: string[], o: Record<string, unknown>, io: Cl
   if (!modelJson || !out) throw new ModelkitError(ErrorCodes.USAGE, 'convert tfjs: give MODEL.json and OUT.onnx');
   const raw = o.inputShape;
   const specs = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  // The converter and onnxruntime load only when a conversion runs, not for every command.
+  const { convertTfjsGraphModel } = await import('@modelkit/core/convert');
+  const { writeOnnx } = await import('@modelkit/core/onnx');
+  const { InferenceSession } = await import('@modelkit/core/session');
   const t0 = performance.now();
   const model = await convertTfjsGraphModel(modelJson, { inputShapes: parseInputShapes(specs) });
   await prepareOutputFile(out);

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ErrorCodes, ModelkitError } from '@modelkit/core';
+import { ErrorCodes, ModelkitError } from '@modelkit/core/kit';
 
 /**
  * The message the CLI prints for an error: one line `modelkit: <message> (<code>)`, or,

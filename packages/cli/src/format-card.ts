@@ -1,4 +1,4 @@
-import type { ModelCard, ModelFileSource } from '@modelkit/core';
+import type { ModelCard, ModelFileSource } from '@modelkit/core/registry';
 import { formatBytes } from './text-table';
 
 /** The distinct source types of a card's files, e.g. `bundled,url`. */

@@ -6,6 +6,6 @@ export { runCli } from './run-cli';
 export type { RunCliOptions } from './run-cli';
 export { createKitLoader } from './kit-loader';
 export type { InstalledKit, KitLoader, KitLoaderOptions } from './kit-loader';
-export type { CliRegistry } from './models-command';
+export type { CliRegistry } from './cli-registry';
 export { formatError } from './error-line';
 export { version } from './version';

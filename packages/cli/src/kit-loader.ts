@@ -3,8 +3,10 @@
  * package.json (core's `discoverKits`), with commands generated from its kit definition
  * plus any it declares. No list of kits lives here: a new kit needs no CLI change.
  */
-import { ErrorCodes, ModelkitError, discoverKits, loadKitCommands, loadKitDefinition } from '@modelkit/core';
-import type { CliCommand, DiscoveredKit, KitDefinition, KitModuleLoader, ModelCard } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, discoverKits, loadKitCommands, loadKitDefinition } from '@modelkit/core/kit';
+import type { CliCommand } from '@modelkit/core/cli';
+import type { DiscoveredKit, KitDefinition, KitModuleLoader } from '@modelkit/core/kit';
+import type { ModelCard } from '@modelkit/core/registry';
 
 /** What the CLI takes from one installed kit. */
 export interface InstalledKit {

@@ -7,23 +7,23 @@
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ProgressBar, makeDirs, writeFileAtomic } from '@modelkit/core/cli';
+import type { CliIO } from '@modelkit/core/cli';
+import type { AnyOptionSchema } from '@modelkit/core/kit';
 import {
   ErrorCodes,
   InvalidArgumentError,
   ModelkitError,
-  ProgressBar,
   isModelUrl,
-  makeDirs,
   modelCachePath,
   parseModelCard,
   parseModelUrl,
   resolveModel,
   userCardsDir,
-  writeFileAtomic,
-} from '@modelkit/core';
-import type { AnyOptionSchema, CliIO, ModelCard } from '@modelkit/core';
+} from '@modelkit/core/registry';
+import type { ModelCard } from '@modelkit/core/registry';
 import type { InstalledKit } from './kit-loader';
-import type { CliRegistry } from './models-command';
+import type { CliRegistry } from './cli-registry';
 
 /** Options of {@link addModel}. */
 export interface AddModelOptions {

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { ErrorCodes, ModelRegistry, ModelkitError, loadUserCards } from '@modelkit/core';
-import type { CliIO, ModelCard } from '@modelkit/core';
+import { ErrorCodes, ModelRegistry, ModelkitError, loadUserCards } from '@modelkit/core/registry';
+import type { CliIO } from '@modelkit/core/cli';
+import type { ModelCard } from '@modelkit/core/registry';
 import { filesSummary, formatCard, sourceTypes } from './format-card';
+import type { CliRegistry } from './cli-registry';
 import type { InstalledKit } from './kit-loader';
 import { addModel } from './models-add';
 import { verifyModels } from './models-verify';
 import { textTable } from './text-table';
 
-/** The part of a model registry the CLI uses. */
-export type CliRegistry = Pick<ModelRegistry, 'register' | 'list' | 'get' | 'resolve' | 'verify'>;
 
 /** What the `models` commands work on. */
 export interface ModelsContext {

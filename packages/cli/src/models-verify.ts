@@ -1,5 +1,7 @@
-import { ErrorCodes, isModelkitError, ProgressBar } from '@modelkit/core';
-import type { CliIO, ErrorCode, FileVerification, ModelCard, ModelRegistry } from '@modelkit/core';
+import { ProgressBar } from '@modelkit/core/cli';
+import { ErrorCodes, isModelkitError } from '@modelkit/core/registry';
+import type { CliIO } from '@modelkit/core/cli';
+import type { ErrorCode, FileVerification, ModelCard, ModelRegistry } from '@modelkit/core/registry';
 
 /** Options of {@link verifyModels}. */
 export interface VerifyModelsOptions {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import type { CliCommand, CliIO, CliOption } from '@modelkit/core';
+import type { CliCommand, CliIO, CliOption } from '@modelkit/core/cli';
 
 /** Receives the exit code a command's `run` resolved to. */
 export type ExitCodeSink = (code: number) => void;

@@ -1,12 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { defaultRegistry } from '@modelkit/core';
-import type { CliIO } from '@modelkit/core';
+import { defaultRegistry } from '@modelkit/core/registry';
+import type { CliIO } from '@modelkit/core/cli';
 import { formatError } from './error-line';
 import { createKitLoader } from './kit-loader';
 import type { InstalledKit, KitLoader } from './kit-loader';
 import { convertCommand } from './convert-command';
 import { addModelsCommand } from './models-command';
-import type { CliRegistry } from './models-command';
+import type { CliRegistry } from './cli-registry';
 import { mountCommand } from './mount-command';
 import { version } from './version';
 

@@ -5,7 +5,7 @@ import { runCli } from '../src';
 import type { InstalledKit, KitLoader, RunCliOptions } from '../src';
 
 /** A writable that keeps what was written, for asserting on CLI output. */
-export class MemoryStream extends Writable {
+class MemoryStream extends Writable {
   text = '';
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.text += chunk.toString();
@@ -28,7 +28,7 @@ export async function run(argv: string[], options: RunCliOptions & { interactive
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export const noKits: KitLoader = async () => [];
+const noKits: KitLoader = async () => [];
 
 /** A loader that "installs" the given kits. */
 export function kitsLoader(...kits: InstalledKit[]): KitLoader {

@@ -28,7 +28,7 @@ export const A = {
 };
 
 /** Deterministic pseudo-random numbers in [lo, hi). */
-export function seeded(seed: number): (lo?: number, hi?: number) => number {
+function seeded(seed: number): (lo?: number, hi?: number) => number {
   let s = seed >>> 0;
   return (lo = -1, hi = 1) => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;

@@ -18,7 +18,7 @@ export interface Route {
   redirectTo?: string;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   path: string;
   range?: string;
 }

@@ -61,7 +61,7 @@ export async function saveVisualization(result: { lines: readonly Pick<OcrLine, 
 }
 
 /** Escapes text for SVG content and attributes, so recognised text can never inject markup. */
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string).replace(
     // Control characters are not allowed in XML 1.0 at all.
     // eslint-disable-next-line no-control-regex

@@ -98,7 +98,7 @@ function isRow(v: unknown): v is Partial<BatchRow> {
 }
 
 /** The text two run keys compare by: kit name and options with sorted keys. */
-export function runKeyText(key: BatchRunKey): string {
+function runKeyText(key: BatchRunKey): string {
   return canonicalJson({ kit: key.kit, options: { create: key.options.create, run: key.options.run } });
 }
 
@@ -111,7 +111,7 @@ function rowKeyText(row: Partial<BatchRow>): string | undefined {
 }
 
 /** A row's absolute image path: `path`, or for older rows `image` resolved from here. */
-export function rowPath(row: Partial<BatchRow>): string {
+function rowPath(row: Partial<BatchRow>): string {
   return typeof row.path === 'string' ? row.path : resolve(row.image ?? '');
 }
 

@@ -17,7 +17,7 @@ const DATA_URL = /^data:[\w.+/-]*;base64,/;
  * Query parameters the server itself reads (none yet). They are never passed to the kit:
  * every kit refuses options it does not know, so a leaked server parameter would be a 400.
  */
-export const SERVER_QUERY_PARAMS: ReadonlySet<string> = new Set<string>();
+const SERVER_QUERY_PARAMS: ReadonlySet<string> = new Set<string>();
 
 /**
  * Reads the image and options of a `POST /v1/<kit>`: multipart (file field `image`, other
@@ -100,7 +100,7 @@ function decodeBase64(text: string): Buffer {
 }
 
 /** Query and form values are strings: read numbers and booleans so kits get real types. */
-export function parseScalar(v: unknown): unknown {
+function parseScalar(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   if (v === 'true') return true;
   if (v === 'false') return false;

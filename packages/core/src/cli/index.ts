@@ -5,3 +5,6 @@ export * from './each-input';
 export * from './output-paths';
 export * from './schema-flags';
 export * from './kit-commands';
+// What commands need besides the template, without the heavy main entry.
+export * from '../progress-bar';
+export * from '../fs/index';

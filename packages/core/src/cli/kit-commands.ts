@@ -8,7 +8,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCodes, ModelkitError } from '../errors';
 import { makeDirs } from '../fs/index';
-import { loadImage } from '../image/index';
 import type { RgbImage } from '../image/index';
 import type { KitDefinition, KitOutputWriter, KitResult } from '../kit/kit-definition';
 import { checkOptions } from '../kit/option-schema';
@@ -86,8 +85,9 @@ async function runInputs(kit: AnyKit, inputs: string[], flags: Record<string, un
   try {
     return await forEachInput(inputs, io, { json }, async (input) => {
       const t0 = performance.now();
-      // Decode once: a visualisation draws on the same pixels the model saw.
-      const image: RgbImage | undefined = kit.input === 'image' ? await loadImage(input) : undefined;
+      // Decode once: a visualisation draws on the same pixels the model saw. Imported here so
+      // the contract's entry (`@modelkit/core/kit`) does not load sharp.
+      const image: RgbImage | undefined = kit.input === 'image' ? await (await import('../image/load-image')).loadImage(input) : undefined;
       const result = await kit.run(pipeline, image ?? input, runOptions);
       const ms = performance.now() - t0;
       const written: string[] = [];

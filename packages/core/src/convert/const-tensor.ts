@@ -22,7 +22,7 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
+function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -33,7 +33,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** A new typed array of the kind `dtype` uses. */
-export function allocFor(dtype: ConstDtype, n: number): Float32Array | Int32Array {
+function allocFor(dtype: ConstDtype, n: number): Float32Array | Int32Array {
   return dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
 }
 
@@ -123,7 +123,3 @@ export function binaryConst(a: ConstTensor, b: ConstTensor, fn: (x: number, y: n
   return { dtype, shape, data: out };
 }
 
-/** Reads a constant as a plain number list. */
-export function constValues(t: ConstTensor): number[] {
-  return Array.from(t.data);
-}

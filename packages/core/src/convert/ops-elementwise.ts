@@ -28,7 +28,7 @@ export function elementwise(b: GraphBuilder, opType: string, inputs: readonly Tf
 }
 
 /** Applies a unary ONNX op in the input's own layout. */
-export function unary(b: GraphBuilder, opType: string, x: TfValue, out: string, attrs: Record<string, number> = {}, floats: string[] = []): TfValue {
+function unary(b: GraphBuilder, opType: string, x: TfValue, out: string, attrs: Record<string, number> = {}, floats: string[] = []): TfValue {
   b.addNode(opType, [b.input(x, `${out}/x`)], [out], attrs, floats);
   return { ...x, name: out, constant: undefined };
 }

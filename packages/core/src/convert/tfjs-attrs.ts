@@ -53,7 +53,7 @@ export function attrShape(node: TfjsNode, key: string): (number | null)[] | null
 }
 
 /** Converts a TensorShapeProto to dims (null = unknown dim), null for unknown rank. */
-export function shapeFromProto(shape: TfjsShape): (number | null)[] | null {
+function shapeFromProto(shape: TfjsShape): (number | null)[] | null {
   if (shape.unknownRank) return null;
   return (shape.dim ?? []).map((d) => {
     const n = Number(d.size ?? 0);
@@ -62,7 +62,7 @@ export function shapeFromProto(shape: TfjsShape): (number | null)[] | null {
 }
 
 /** Maps a TF DataType enum name to the converter's dtype; throws on types it cannot compute with. */
-export function tfDtype(node: TfjsNode, type: string | undefined): ConstDtype {
+function tfDtype(node: TfjsNode, type: string | undefined): ConstDtype {
   switch (type) {
     case 'DT_FLOAT':
     case 'DT_HALF':

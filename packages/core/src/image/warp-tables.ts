@@ -16,7 +16,7 @@ let bilinearTab: Int16Array | undefined;
 let bicubicTab: Float32Array | undefined;
 
 /** @internal Bicubic weights, 32x32 sub-pixel positions x 16 taps, float32 like cv2's 8-bit cubic remap. */
-export function cubicTab(): Float32Array {
+function cubicTab(): Float32Array {
   if (bicubicTab) return bicubicTab;
   const tab1d = new Float32Array(TAB_SIZE * 4);
   for (let i = 0; i < TAB_SIZE; i++) cubicCoeffs(Math.fround(i * Math.fround(1 / TAB_SIZE)), tab1d, i * 4);

@@ -18,7 +18,7 @@ import { onnx, protobuf } from './proto';
 interface UnknownField { field: number; wireType: number; value: Pb.Long | number | Uint8Array }
 
 /** Property under which a decoded proto message carries its unknown fields. */
-export const UNKNOWN_FIELDS = '$modelkitUnknownFields';
+const UNKNOWN_FIELDS = '$modelkitUnknownFields';
 
 type StaticMessage = {
   decode(reader: Pb.Reader | Uint8Array, length?: number): object;

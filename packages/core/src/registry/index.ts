@@ -5,3 +5,4 @@ export { downloadFile, type DownloadOptions } from './download';
 export * from './npm-file';
 export * from './model-registry';
 export * from './resolve-model';
+export * from '../errors';

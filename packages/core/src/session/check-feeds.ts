@@ -7,7 +7,7 @@ import { ErrorCodes, SessionError } from '../errors';
 import type { TensorArray, TensorData, TensorSpec } from './types';
 
 /** @internal The element types a data array can carry. */
-export function typesOfArray(data: TensorArray): string[] {
+function typesOfArray(data: TensorArray): string[] {
   if (Array.isArray(data)) return ['string'];
   if (data instanceof Float32Array) return ['float32'];
   if (data instanceof Float64Array) return ['float64'];

@@ -3,7 +3,7 @@ import { ErrorCodes, ImageError, defineKit } from '@modelkit/core';
 import type { KitDefinition, KitInput, KitResult } from '@modelkit/core';
 
 /** What the fake kit returns: the input's size and the options it ran with. */
-export interface FakeResult extends KitResult {
+interface FakeResult extends KitResult {
   bytes: number;
   scale: number;
   offset: number;

@@ -145,7 +145,7 @@ export function intsAttr(node: OnnxNode, name: string, fallback: number[]): numb
 }
 
 /** Reads an int attribute (number), with a default. */
-export function intAttr(node: OnnxNode, name: string, fallback: number): number {
+function intAttr(node: OnnxNode, name: string, fallback: number): number {
   const v = node.attributes[name];
   return typeof v === 'number' || typeof v === 'bigint' ? Number(v) : fallback;
 }
