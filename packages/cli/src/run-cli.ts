@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   let installedNames: string[] = [];
   try {
     const kits = await (options.kits ?? createKitLoader())();
-    installedNames = kits.map((k) => k.name);
+    installedNames = kits.filter((k) => k.isKit !== false).map((k) => k.name);
     const program = buildProgram(io, kits, options.registry ?? defaultRegistry, (code) => {
       exitCode = code;
     });

@@ -81,7 +81,7 @@ describe('a kit that is only a folder with a package.json field', () => {
     const r = await run(['videotag', 'clip.mp4'], { kits });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      "modelkit: unknown command 'videotag' (installed kits: bright, broken, extra; if 'videotag' is a modelkit kit, install it: npm i @modelkit/videotag) (E_USAGE)\n",
+      "modelkit: unknown command 'videotag' (installed kits: bright, broken; if 'videotag' is a modelkit kit, install it: npm i @modelkit/videotag) (E_USAGE)\n",
     );
   });
 });

@@ -107,6 +107,8 @@ export class HumanSeg {
   private readonly session: InferenceSession;
   private readonly refineDefault: boolean | GuidedFilterOptions;
   private readonly serial = new SerialQueue('HumanSeg');
+  /** Pixel encoding of the model input, from the card (MediaPipe's RGB/255 for a bare file). */
+  private readonly encoding: { channelOrder: 'rgb' | 'bgr'; scale: number };
 
   private constructor(session: InferenceSession, card: ModelCard | undefined, o: HumanSegOptions) {
     this.session = session;
@@ -114,7 +116,16 @@ export class HumanSeg {
     this.refineDefault = o.refine ?? false;
     const input = session.inputs[0];
     const output = session.outputs[0];
-    const cardInput = card?.input as { height?: number; width?: number; output?: SegOutputKind } | undefined;
+    const cardInput = card?.input as { height?: number; width?: number; output?: SegOutputKind; channelOrder?: unknown; scale?: unknown; layout?: unknown } | undefined;
+    if (cardInput?.layout !== undefined && cardInput.layout !== 'nhwc') {
+      throw new ModelError(ErrorCodes.MODEL_INVALID, `${session.name}: the card says input layout ${String(cardInput.layout)}; the seg kit runs NHWC models`, { details: { card: card?.id } });
+    }
+    const channelOrder = cardInput?.channelOrder ?? 'rgb';
+    const scale = cardInput?.scale ?? 1 / 255;
+    if ((channelOrder !== 'rgb' && channelOrder !== 'bgr') || typeof scale !== 'number' || !(scale > 0)) {
+      throw new ModelError(ErrorCodes.MODEL_INVALID, `${session.name}: the card's input.channelOrder must be 'rgb' or 'bgr' and input.scale a positive number`, { details: { card: card?.id } });
+    }
+    this.encoding = { channelOrder, scale };
     const h = staticDim(input, 1) ?? cardInput?.height;
     const w = staticDim(input, 2) ?? cardInput?.width;
     if (session.inputs.length !== 1 || input.shape?.length !== 4 || staticDim(input, 3) !== 3 || h === undefined || w === undefined) {
@@ -167,7 +178,7 @@ export class HumanSeg {
     const tDecoded = performance.now();
     // cv2-style bilinear (no anti-aliasing) like tfjs' resizeBilinear: libvips' averaging scored 1.6 points lower person IoU with meet on the eval set.
     const small = await resizeImage(image, this.inputWidth, this.inputHeight);
-    const tensor = imageToTensor(small, { layout: 'nhwc', channelOrder: 'rgb', scale: 1 / 255 });
+    const tensor = imageToTensor(small, { layout: 'nhwc', ...this.encoding });
     const t1 = performance.now();
     const inputName = this.session.inputs[0].name;
     const outputName = this.session.outputs[0].name;
