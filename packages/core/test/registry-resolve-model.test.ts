@@ -89,6 +89,12 @@ describe('resolveModel', () => {
     const r = await resolveModel('mine', { registry });
     expect(r.kind).toBe('registry');
     expect(loadUserCards(registry).map((c) => c.id)).toEqual(['mine']);
+    // A user card may carry its own file next to it (what a tool like compress writes).
+    mkdirSync(join(dir, 'home', 'cards', 'local'));
+    writeFileSync(join(dir, 'home', 'cards', 'local', 'model.onnx'), body);
+    const local = { ...like, id: 'local-int8', files: [{ ...like.files[0], source: { type: 'bundled', path: 'local/model.onnx' } }] };
+    writeFileSync(join(dir, 'home', 'cards', 'local-int8.json'), JSON.stringify(local));
+    expect((await resolveModel('local-int8', { registry })).paths['model.onnx']).toBe(join(dir, 'home', 'cards', 'local', 'model.onnx'));
     writeFileSync(join(dir, 'home', 'cards', 'bad.json'), '{');
     expect(() => loadUserCards(new ModelRegistry())).toThrow(expect.objectContaining({ code: 'E_BAD_JSON' }));
   });

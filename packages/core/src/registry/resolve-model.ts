@@ -71,6 +71,8 @@ export function userCardsDir(home: string = modelkitHome()): string {
 
 /**
  * Registers every card in {@link userCardsDir} that is not registered yet; returns them.
+ * A card's `bundled` files are relative to that folder (e.g. `my-model/model.onnx` for a
+ * model a tool such as `modelkit compress` wrote there); `url` files download into the cache.
  * @throws RegistryError `E_BAD_JSON` naming a malformed card file.
  */
 export function loadUserCards(registry: ModelRegistry = defaultRegistry, home?: string): ModelCard[] {
@@ -80,7 +82,7 @@ export function loadUserCards(registry: ModelRegistry = defaultRegistry, home?: 
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const file = join(dir, name);
     const card = parseModelCard(readFileSync(file, 'utf8'), file);
-    registry.registerDefaults([card]);
+    registry.registerDefaults([card], { baseDir: dir });
     cards.push(card);
   }
   return cards;
