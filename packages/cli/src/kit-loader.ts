@@ -3,7 +3,7 @@
  * package.json (core's `discoverKits`), with commands generated from its kit definition
  * plus any it declares. No list of kits lives here: a new kit needs no CLI change.
  */
-import { ErrorCodes, ModelkitError, discoverKits, loadKitCommands, loadKitDefinition } from '@modelkit/core/kit';
+import { ErrorCodes, ModelkitError, discoverKits, isModelkitError, loadKitCommands, loadKitDefinition } from '@modelkit/core/kit';
 import type { CliCommand } from '@modelkit/core/cli';
 import type { DiscoveredKit, KitDefinition, KitModuleLoader } from '@modelkit/core/kit';
 import type { ModelCard } from '@modelkit/core/registry';
@@ -35,19 +35,17 @@ export interface KitLoaderOptions {
   load?: KitModuleLoader;
 }
 
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0] ?? '';
-}
-
 /**
  * A kit that is installed but fails to load (a missing dependency, an unbuilt `dist/`) keeps
  * its name in `--help` and answers every call with why, instead of breaking every other
  * command of the CLI.
  */
 function brokenKit(found: DiscoveredKit, err: unknown): InstalledKit {
-  const message = `${found.packageName} is installed but cannot be loaded: ${oneLine(err)}; reinstall it (npm i ${found.packageName}) or set MODELKIT_DEBUG=1 for details`;
+  // core's loader already says which package failed and how to fix it.
+  const typed = isModelkitError(err) ? err : new ModelkitError(ErrorCodes.UNAVAILABLE, `${found.packageName}: ${String(err)}`, { cause: err });
+  const message = typed.message;
   const fail = async (): Promise<never> => {
-    throw new ModelkitError(ErrorCodes.UNAVAILABLE, message, { cause: err, details: { kit: found.name, package: found.packageName } });
+    throw typed;
   };
   return {
     name: found.name,

@@ -5,7 +5,7 @@
  * kit's default card's input spec and labels, so the kit preprocesses it the same way.
  */
 import { existsSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { rename, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ProgressBar, makeDirs, writeFileAtomic } from '@modelkit/core/cli';
 import type { CliIO } from '@modelkit/core/cli';
@@ -110,10 +110,17 @@ export async function addModel(o: AddModelOptions, kits: readonly InstalledKit[]
   const cached = modelCachePath(card.id, card.version, 'model.onnx');
   await makeDirs(dirname(cached));
   await rename(downloaded, cached);
+  // The download's own folder (models/url/<sha256>/) is empty now.
+  await rmdir(dirname(downloaded)).catch(() => undefined);
   await makeDirs(userCardsDir());
   await writeFileAtomic(file, `${JSON.stringify(card, null, 2)}\n`);
   const definition = await kit.loadDefinition?.();
   io.stdout.write(`added ${name} (${card.task}, ${size} bytes, read like ${like.id}) as ${file}\n`);
   io.stdout.write(`use it: modelkit ${kit.name} ${flagFor(definition?.createOptions, like.id)} ${name} IMAGE...\n`);
+  // A card's other files (a recogniser's dict.txt) are not taken over: this model may need its own.
+  const others = like.files.filter((f) => f.name !== 'model.onnx').map((f) => f.name);
+  if (others.length > 0) {
+    io.stdout.write(`note: ${like.id} also has ${others.join(', ')}; give this model's own with the kit's flag for it (e.g. --dictionary FILE for a recogniser)\n`);
+  }
   return card;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -224,6 +224,9 @@ describe('models commands', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('use it: modelkit fake --rec-model mine IMAGE...');
+      expect(r.stdout).toContain('note: good-model also has labels.txt');
+      // Downloaded once, straight to where the card resolves: no copy left in the URL cache.
+      expect(readdirSync(join(home, 'models', 'url'))).toEqual([]);
       const list = await run(['models', 'info', 'mine', '--json'], { registry: new ModelRegistry(), kits: kitsLoader(kit()) });
       expect(JSON.parse(list.stdout)).toMatchObject({
         id: 'mine',

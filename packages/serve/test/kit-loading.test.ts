@@ -13,7 +13,9 @@ describe('loadKits', () => {
   });
 
   it('finds kits from their package.json: a broken installed kit is an error, commands-only packages are not kits', () => {
-    expect(() => loadKits(undefined, { nodeModules: [FIXTURES] })).toThrow(/modelkit-no-such-dependency/);
+    expect(() => loadKits(undefined, { nodeModules: [FIXTURES] })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.UNAVAILABLE, message: expect.stringMatching(/^modelkit-kit-broken is installed but cannot be loaded: .*modelkit-no-such-dependency/) }),
+    );
     expect(loadKits(['bright'], { nodeModules: [FIXTURES] }).map((k) => k.name)).toEqual(['bright']);
   });
 

@@ -21,6 +21,23 @@ function exportOf(mod: unknown, name: string): unknown {
   return fallback !== null && typeof fallback === 'object' ? (fallback as Record<string, unknown>)[name] : undefined;
 }
 
+/**
+ * Loads a kit's module; a kit that is installed but cannot load (a missing dependency, an
+ * unbuilt dist/, a syntax error) becomes a typed error naming the package and the fix.
+ */
+function loadModule(found: DiscoveredKit, specifier: string, load: KitModuleLoader): unknown {
+  try {
+    return load(found, specifier);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
+    throw new ModelkitError(
+      ErrorCodes.UNAVAILABLE,
+      `${found.packageName} is installed but cannot be loaded: ${why}; reinstall it (npm i ${found.packageName}) or set MODELKIT_DEBUG=1 for details`,
+      { cause: err, details: { kit: found.name, package: found.packageName } },
+    );
+  }
+}
+
 /** True when `v` has the shape {@link defineKit} produces. */
 export function isKitDefinition(v: unknown): v is KitDefinition {
   const k = v as Partial<KitDefinition> | null | undefined;
@@ -44,7 +61,7 @@ export function isKitDefinition(v: unknown): v is KitDefinition {
  */
 export function loadKitDefinition(found: DiscoveredKit, load: KitModuleLoader = requireFromKit): KitDefinition | undefined {
   if (found.kitSpecifier === undefined) return undefined;
-  const kit = exportOf(load(found, found.kitSpecifier), 'kit');
+  const kit = exportOf(loadModule(found, found.kitSpecifier, load), 'kit');
   if (!isKitDefinition(kit)) {
     throw new ModelkitError(ErrorCodes.KIT_NOT_FOUND, `${found.kitSpecifier} declares a modelkit kit but does not export 'kit' made with defineKit`, {
       details: { kit: found.name, package: found.packageName },
@@ -63,7 +80,7 @@ export function loadKitCommands(found: DiscoveredKit, load: KitModuleLoader = re
   const kit = loadKitDefinition(found, load);
   const commands = kit ? kitCommands(kit) : [];
   if (found.commandsSpecifier !== undefined) {
-    const extra = exportOf(load(found, found.commandsSpecifier), 'commands');
+    const extra = exportOf(loadModule(found, found.commandsSpecifier, load), 'commands');
     if (!Array.isArray(extra) || extra.some((c) => c === null || typeof c !== 'object' || typeof (c as CliCommand).name !== 'string')) {
       throw new ModelkitError(ErrorCodes.KIT_NOT_FOUND, `${found.commandsSpecifier} must export 'commands', an array of named commands`, {
         details: { kit: found.name, package: found.packageName },
