@@ -65,6 +65,20 @@ export const ErrorCodes = {
   BAD_ADDRESS: 'E_BAD_ADDRESS',
   /** An HTTP request used a method the route does not take (GET on a POST-only route); the `Allow` header lists the ones it does. */
   METHOD_NOT_ALLOWED: 'E_METHOD_NOT_ALLOWED',
+  /** The job queue's Redis cannot be reached (connection refused, unknown host, bad URL, wrong password). */
+  QUEUE_UNREACHABLE: 'E_QUEUE_UNREACHABLE',
+  /** A queued job's id is unknown: never added, or its result expired or was drained. */
+  JOB_NOT_FOUND: 'E_JOB_NOT_FOUND',
+  /** A queued job did not finish within the time a caller waited for it; it is still queued or running. */
+  JOB_TIMEOUT: 'E_JOB_TIMEOUT',
+  /** Another process holds the queue's results lock (a second `modelkit queue results` on the same queue). */
+  QUEUE_LOCKED: 'E_QUEUE_LOCKED',
+  /** A video cannot be decoded: not a video, truncated, no video stream (audio only), or no frame could be read. */
+  VIDEO_DECODE: 'E_VIDEO_DECODE',
+  /** A video is longer than the configured limit (an upload over the server's duration cap). */
+  VIDEO_TOO_LONG: 'E_VIDEO_TOO_LONG',
+  /** ffmpeg (or ffprobe) is needed and was not found, or could not run. */
+  FFMPEG_NOT_FOUND: 'E_FFMPEG_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

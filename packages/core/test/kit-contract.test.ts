@@ -48,7 +48,7 @@ function brightnessKit(evalPassed = true) {
     },
     evalFiles: (dir) => [join(dir, 'bright', 'gt.json')],
     async evaluate(_m, _dir, o) {
-      return { images: Number(o.limit ?? 3), passed: evalPassed };
+      return { images: Number(o.limit ?? 3), passed: evalPassed, ...(o.gt !== undefined && { gt: o.gt }) };
     },
   });
 }
@@ -166,6 +166,11 @@ describe('kitCommands', () => {
     const ok = await run(evalCmd, [], { data: dir, limit: 2 });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toEqual({ images: 2, passed: true });
+    // --gt scores another labelled file, relative to the data folder; it must exist.
+    writeFileSync(join(dir, 'bright', 'large.json'), '{}');
+    const large = await run(evalCmd, [], { data: dir, gt: 'bright/large.json' });
+    expect(JSON.parse(large.out)).toEqual({ images: 3, passed: true, gt: join(dir, 'bright', 'large.json') });
+    await expect(run(evalCmd, [], { data: dir, gt: 'bright/none.json' })).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND', message: expect.stringContaining('none.json') });
     const [failing] = kitCommands(brightnessKit(false));
     const bad = await run(failing.subcommands!.find((c) => c.name === 'eval')!, [], { data: dir });
     expect(bad.code).toBe(1);

@@ -60,3 +60,15 @@ describe('loadKitDefinition / loadKitCommands', () => {
     expect(() => loadKitCommands(commandsOnly, () => ({ commands: [{}] }))).toThrow(expect.objectContaining({ code: 'E_KIT_NOT_FOUND' }));
   });
 });
+
+describe('findInstalledKit', () => {
+  it('finds a kit by name and says how to install a missing one', () => {
+    const { findInstalledKit } = jest.requireActual('../src') as typeof import('../src');
+    const fixtures = join(__dirname, '..', '..', '..', 'tools', 'fixtures', 'kits');
+    expect(findInstalledKit('bright', 'a test', { nodeModules: [fixtures] }).name).toBe('bright');
+    expect(() => findInstalledKit('det', 'seg --people', { nodeModules: [fixtures] })).toThrow(
+      expect.objectContaining({ code: 'E_KIT_NOT_FOUND', message: 'seg --people needs the det kit, which is not installed: npm i @modelkit/det' }),
+    );
+    expect(() => findInstalledKit('extra', 'x', { nodeModules: [fixtures] })).toThrow(expect.objectContaining({ code: 'E_KIT_NOT_FOUND' }));
+  });
+});

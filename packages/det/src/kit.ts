@@ -58,6 +58,6 @@ export const kit = defineKit<Detector, DetKitOptions, DetRunOptions, DetResult, 
   formatText: (r) => r.detections.map((d) => `${d.label}\t${d.score.toFixed(2)}\t${d.box.map((v) => Math.round(v * 10) / 10).join(',')}`).join('\n'),
   saveVisualization: (result, image, file) => saveVisualization(result, image, file),
   evalFiles,
-  evaluate: (det, dataDir, options) => evaluate(det, dataDir, { onProgress: options.onProgress }),
+  evaluate: (det, dataDir, options) => evaluate(det, dataDir, { onProgress: options.onProgress, gt: options.gt }),
   evalCreateOptions: { preset: 'eval' },
 });

@@ -99,5 +99,5 @@ export const kit = defineKit<Ocr, OcrKitOptions, OcrKitRunOptions, OcrResult, Oc
   formatText: (r) => r.lines.map((l) => l.text).join('\n'),
   saveVisualization: (result, image, file) => saveVisualization(result, image, file),
   evalFiles,
-  evaluate: (ocr, dataDir, options) => evaluate(ocr, dataDir, { onProgress: options.onProgress }),
+  evaluate: (ocr, dataDir, options) => evaluate(ocr, dataDir, { onProgress: options.onProgress, gt: options.gt }),
 });

@@ -5,7 +5,7 @@
  * outputs follow the same rules (never overwrite an input, never collide).
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ErrorCodes, ModelkitError } from '../errors';
 import { makeDirs } from '../fs/index';
 import type { RgbImage } from '../image/index';
@@ -120,11 +120,11 @@ async function runInputs(kit: AnyKit, inputs: string[], flags: Record<string, un
  * Checks that `dataDir` holds the kit's labelled set before any model loads.
  * @throws ModelkitError `E_FILE_NOT_FOUND` naming the folder or the missing file.
  */
-export function checkEvalData(kit: Pick<AnyKit, 'name' | 'evalFiles'>, dataDir: string): void {
+export function checkEvalData(kit: Pick<AnyKit, 'name' | 'evalFiles'>, dataDir: string, gt?: string): void {
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
     throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `${kit.name} eval: the data folder ${dataDir} does not exist`, { details: { path: dataDir } });
   }
-  const [main] = kit.evalFiles(dataDir);
+  const main = gt ?? kit.evalFiles(dataDir)[0];
   if (main !== undefined && !existsSync(main)) {
     throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `${kit.name} eval: ${dataDir} has no ${main}, the labelled set this command reads (see the ${kit.name} kit's README)`, {
       details: { path: main },
@@ -135,14 +135,16 @@ export function checkEvalData(kit: Pick<AnyKit, 'name' | 'evalFiles'>, dataDir: 
 async function runEval(kit: AnyKit, flags: Record<string, unknown>, io: CliIO): Promise<number> {
   const data = typeof flags.data === 'string' ? flags.data : undefined;
   if (!data) throw new ModelkitError(ErrorCodes.USAGE, `${kit.name} eval: --data DIR is required`);
-  checkEvalData(kit, data);
+  // --gt is relative to the data folder, like the paths inside the labelled files.
+  const gt = typeof flags.gt === 'string' ? resolve(data, flags.gt) : undefined;
+  checkEvalData(kit, data, gt);
   const createOptions = createOptionsOf(kit, flags, (kit.evalCreateOptions ?? {}) as Record<string, unknown>);
   const evalSchema = kit.evalOptions ?? {};
   const evalOptions = checkOptions(`${kit.name} eval`, evalSchema, optionsFromFlags(evalSchema, flags)) as Record<string, unknown>;
   const { bar, update } = progressOf(io);
   const pipeline = await kit.load(createOptions, { onProgress: update });
   try {
-    const report = await kit.evaluate(pipeline, data, { ...evalOptions, onProgress: update });
+    const report = await kit.evaluate(pipeline, data, { ...evalOptions, onProgress: update, ...(gt !== undefined && { gt }) });
     bar?.stop();
     const round4 = (_key: string, v: unknown): unknown => (typeof v === 'number' && !Number.isInteger(v) ? roundTo(v, 4) : v);
     io.stdout.write(`${JSON.stringify(report, round4, 2)}\n`);
@@ -174,6 +176,7 @@ export function kitCommands(kit: AnyKit): CliCommand[] {
           description: `Score the ${kit.name} kit on a labelled data folder (${kit.evalFiles('DIR').join(', ')}); prints a JSON report, exit 1 when a check fails`,
           options: [
             { flags: '--data <dir>', description: 'the labelled data folder', required: true },
+            { flags: '--gt <file>', description: `labelled file to score instead of ${kit.evalFiles('DIR')[0] ?? 'the default'}, relative to --data (e.g. a larger share in the same format)` },
             { flags: '--sha256 <hex>', description: 'sha256 of a model given by URL' },
             ...modelFlags,
             ...schemaFlags(kit.evalOptions ?? {}),

@@ -53,6 +53,11 @@ export interface KitCreateContext {
 export interface KitEvalOptions {
   /** Progress in images. */
   onProgress?: ProgressCallback;
+  /**
+   * The labelled file to score instead of the kit's main one (`evalFiles(dataDir)[0]`), e.g.
+   * a larger share in the same format; absolute or relative to the working directory.
+   */
+  gt?: string;
   /** Kit-specific evaluation knobs, checked against the kit's `evalOptions` schema. */
   [key: string]: unknown;
 }

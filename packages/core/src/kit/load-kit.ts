@@ -5,8 +5,8 @@
 import { ErrorCodes, ModelkitError } from '../errors';
 import type { CliCommand } from '../cli/cli-command';
 import { kitCommands } from '../cli/kit-commands';
-import { requireFromKit } from './discover-kits';
-import type { DiscoveredKit } from './discover-kits';
+import { discoverKits, requireFromKit } from './discover-kits';
+import type { DiscoverKitsOptions, DiscoveredKit } from './discover-kits';
 import type { KitDefinition } from './kit-definition';
 
 /** Loads a module of a kit by specifier; default {@link requireFromKit}. Injected in tests. */
@@ -89,4 +89,20 @@ export function loadKitCommands(found: DiscoveredKit, load: KitModuleLoader = re
     commands.push(...(extra as CliCommand[]));
   }
   return commands;
+}
+
+/**
+ * The installed kit named `name`, for a kit that builds on another at run time (seg's
+ * person cascade runs the det kit) without importing it: the two stay separately
+ * installable, and the other kit is used through its generic runner.
+ * @param needFor - What needs it, for the message, e.g. `seg --people`.
+ * @throws ModelkitError `E_KIT_NOT_FOUND` saying how to install it.
+ */
+export function findInstalledKit(name: string, needFor: string, options: DiscoverKitsOptions & { load?: KitModuleLoader } = {}): KitDefinition {
+  const found = discoverKits(options).find((k) => k.name === name && k.kitSpecifier !== undefined);
+  const kit = found ? loadKitDefinition(found, options.load) : undefined;
+  if (!kit) {
+    throw new ModelkitError(ErrorCodes.KIT_NOT_FOUND, `${needFor} needs the ${name} kit, which is not installed: npm i @modelkit/${name}`, { details: { kit: name } });
+  }
+  return kit;
 }

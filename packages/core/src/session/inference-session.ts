@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { ErrorCodes, InvalidArgumentError, ModelError, SessionError } from '../errors';
 import { decodeOnnx, encodeOnnx, optimizeGraph, readOnnx, type OnnxModel, type OptimizeReport } from '../onnx/index';
 import { checkFeed, checkNames } from './check-feeds';
+import { notifyRunObservers } from './run-observers';
 import type { SessionOptions, SessionStats, TensorArray, TensorData, TensorSpec } from './types';
 
 const LOG_LEVEL = { verbose: 0, info: 1, warning: 2, error: 3, fatal: 4 } as const;
@@ -142,6 +143,7 @@ export class InferenceSession {
     const session = this.live();
     checkNames(this.name, this.inputs, this.outputs, feeds, outputNames);
     const types = this.inputs.map((spec) => checkFeed(this.name, spec, feeds[spec.name]!));
+    notifyRunObservers(this.name, feeds);
     const ortFeeds: Record<string, ort.Tensor> = {};
     this.inputs.forEach((spec, i) => {
       const feed = feeds[spec.name]!;

@@ -25,6 +25,8 @@ export interface DetEvalReport extends CocoEvalResult {
 
 /** Options of {@link evaluate}. */
 export interface DetEvalOptions {
+  /** Ground truth to score instead of `DIR/det/det_gt_coco.json` (same format; image paths relative to DIR). */
+  gt?: string;
   /** Per-run options; default the detector's own thresholds (create it with `preset: 'eval'` for COCO's score > 0.05). */
   run?: DetRunOptions;
   onProgress?: ProgressCallback;
@@ -36,7 +38,7 @@ export interface DetEvalOptions {
  * ids by name, since COCO's ids run 1..90 with gaps.
  */
 export async function evaluate(detector: Detector, dataDir: string, options: DetEvalOptions = {}): Promise<DetEvalReport> {
-  const [gtPath] = evalFiles(dataDir);
+  const gtPath = options.gt ?? evalFiles(dataDir)[0];
   if (!existsSync(gtPath)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `No detection ground truth at ${gtPath}`, { details: { path: gtPath } });
   let gt: CocoGt;
   try {

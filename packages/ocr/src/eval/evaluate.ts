@@ -54,9 +54,13 @@ export function e2eKey(text: string): string {
  * end-to-end), `DIR/ocr/rec_gt.json` (recognition of word crops) and RapidOCR's Chinese
  * expectations when present. Image paths in the JSON files are relative to `DIR`.
  */
-export async function evaluate(ocr: Ocr, dataDir: string, options: { onProgress?: ProgressCallback } = {}): Promise<OcrEvalReport> {
+export async function evaluate(
+  ocr: Ocr,
+  dataDir: string,
+  options: { onProgress?: ProgressCallback; /** Detection/end-to-end ground truth instead of `DIR/ocr/ocr_gt.json`; the recognition set and RapidOCR checks are then skipped. */ gt?: string } = {},
+): Promise<OcrEvalReport> {
   const [ocrGt, recGt, rapidocr] = evalFiles(dataDir);
-  const files = { ocrGt, recGt, rapidocr };
+  const files = options.gt === undefined ? { ocrGt, recGt, rapidocr } : { ocrGt: options.gt, recGt: '', rapidocr: '' };
   const gtEntries = await readJson<GtFileEntry[]>(files.ocrGt);
   let gtCare = 0;
   let predCare = 0;
@@ -105,8 +109,8 @@ export async function evaluate(ocr: Ocr, dataDir: string, options: { onProgress?
       inferenceShare: inference / Math.max(1e-9, wall.reduce((a, b) => a + b, 0)),
     },
   };
-  if (existsSync(files.recGt)) report.recognition = await evaluateRecognition(ocr, dataDir, files.recGt);
-  if (existsSync(files.rapidocr)) {
+  if (files.recGt !== '' && existsSync(files.recGt)) report.recognition = await evaluateRecognition(ocr, dataDir, files.recGt);
+  if (files.rapidocr !== '' && existsSync(files.rapidocr)) {
     const checks = await checkRapidOcrExpectations(ocr, dataDir, files.rapidocr);
     report.rapidocr = { passed: checks.filter((c) => c.pass).length, total: checks.length, checks };
     report.passed = report.rapidocr.passed === report.rapidocr.total;

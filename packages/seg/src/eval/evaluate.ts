@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import type { OutputInfo } from 'sharp';
 import { ErrorCodes, ImageError, InvalidArgumentError, ModelkitError, emitProgress, loadImage } from '@modelkit/core';
 import type { ProgressCallback } from '@modelkit/core';
-import type { HumanSeg, SegRunOptions } from '../human-seg';
+import type { SegInput, SegResult, SegRunOptions } from '../human-seg';
+import type { ByteMask, FloatMask } from '../mask';
 import { thresholdMask } from '../mask';
 import { accumulateConfusion, emptyConfusion, segMetrics } from './metrics';
 import type { SegConfusion, SegMetrics } from './metrics';
@@ -64,8 +65,12 @@ export async function readLabelMask(path: string): Promise<{ data: Uint8Array; w
 }
 
 /** Runs `seg` on every image of `DIR/seg/seg_gt.json` and accumulates the metrics. */
-export async function evaluate(seg: HumanSeg, dataDir: string, options: SegRunOptions & { threshold?: number; onProgress?: ProgressCallback } = {}): Promise<SegEvalReport> {
-  const [file] = evalFiles(dataDir);
+export async function evaluate(
+  seg: { run(input: SegInput, options: SegRunOptions): Promise<SegResult<FloatMask | ByteMask>> },
+  dataDir: string,
+  options: SegRunOptions & { threshold?: number; onProgress?: ProgressCallback; /** Ground truth instead of `DIR/seg/seg_gt.json`. */ gt?: string } = {},
+): Promise<SegEvalReport> {
+  const file = options.gt ?? evalFiles(dataDir)[0];
   if (!existsSync(file)) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `no ${file}`, { details: { file } });
   const entries = await readSegGt(file);
   const threshold = options.threshold ?? 0.5;
