@@ -34,7 +34,14 @@ const KITS: Record<string, KitPresets> = {
     ms: (r) => num(r.medianMs),
   },
   det: {
-    presets: { default: {}, eval: { preset: 'eval' } },
+    // COCO mAP needs the low eval threshold (score > 0.05); the sizes and flip are the accuracy knobs.
+    presets: {
+      'size 416 (default)': { preset: 'eval' },
+      'size 512': { preset: 'eval', inputSize: 512 },
+      'size 608': { preset: 'eval', inputSize: 608 },
+      'size 416 + flip': { preset: 'eval', flip: true },
+      'size 512 + flip': { preset: 'eval', inputSize: 512, flip: true },
+    },
     metrics: (r) => ({ AP: num(at(r, 'metrics', 'AP')), AP50: num(at(r, 'metrics', 'AP50')) }),
     ms: (r) => num(at(r, 'msPerImage', 'median')),
   },

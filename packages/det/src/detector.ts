@@ -1,7 +1,8 @@
-import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, SerialQueue, resolveModel, toRgbImage } from '@modelkit/core';
+import { ErrorCodes, InferenceSession, InvalidArgumentError, ModelkitError, SerialQueue, readOnnx, resolveModel, toRgbImage } from '@modelkit/core';
 import type { ModelCard, SessionOptions } from '@modelkit/core';
 import { decodeGfl, matchGflOutputs } from './gfl-decode';
-import type { GflLevel, GflOutputNames } from './gfl-decode';
+import type { GflCandidates, GflLevel, GflOutputNames } from './gfl-decode';
+import { setSquareInputSize } from './input-size';
 import { COCO_LABELS } from './labels';
 import { NANODET_G_416, registerDetModels } from './model-cards';
 import type { NanoDetSpec } from './model-cards';
@@ -11,9 +12,15 @@ import { DET_PRESETS, resolvePostprocess, suppress } from './suppress';
 import type { ResolvedPostprocess } from './suppress';
 import type { DetInput, DetResult, DetectorOptions, Detection, PostprocessOptions, ResizeMode } from './types';
 
-/** Per-call options of {@link Detector.run}: post-processing knobs and the resize mode. */
+/** Per-call options of {@link Detector.run}: post-processing knobs, the resize mode and test-time flipping. */
 export interface DetRunOptions extends PostprocessOptions {
   resize?: ResizeMode;
+  /**
+   * Test-time augmentation: also run the horizontally mirrored image and suppress the
+   * candidates of both runs together (mmdetection's flip TTA with NMS merging). Two model
+   * runs per image.
+   */
+  flip?: boolean;
 }
 
 /**
@@ -38,6 +45,8 @@ export class Detector {
   readonly postprocess: Readonly<ResolvedPostprocess>;
   /** Default resize mode of this instance. */
   readonly resize: ResizeMode;
+  /** Default of {@link DetRunOptions.flip}. */
+  readonly flip: boolean;
   private readonly serial = new SerialQueue('Detector');
 
   private constructor(
@@ -49,11 +58,13 @@ export class Detector {
     labels: readonly string[],
     postprocess: ResolvedPostprocess,
     resize: ResizeMode,
+    flip: boolean,
   ) {
     this.spec = Object.freeze(spec);
     this.labels = Object.freeze([...labels]);
     this.postprocess = Object.freeze(postprocess);
     this.resize = resize;
+    this.flip = flip;
   }
 
   /** Resolves the model (sha256-verified through the registry), opens a session, checks the outputs. */
@@ -70,7 +81,16 @@ export class Detector {
     if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
       throw new InvalidArgumentError('labels must be a non-empty array of strings');
     }
-    const session = await InferenceSession.create(path, options.session);
+    let session: InferenceSession;
+    if (options.inputSize !== undefined && options.inputSize !== spec.width) {
+      if (spec.width !== spec.height) throw new InvalidArgumentError(`inputSize needs a square model input; ${card.id} is ${spec.width}x${spec.height}`);
+      const model = await readOnnx(path);
+      setSquareInputSize(model, spec.width, options.inputSize, spec.strides);
+      spec.width = spec.height = options.inputSize;
+      session = await InferenceSession.create(model, { ...options.session, name: path });
+    } else {
+      session = await InferenceSession.create(path, options.session);
+    }
     try {
       const input = session.inputs[0];
       if (session.inputs.length !== 1 || !input.shape || input.shape.length !== 4) {
@@ -80,7 +100,7 @@ export class Detector {
         session.outputs.map((o) => ({ name: o.name, dims: o.shape })),
         { strides: spec.strides, inputWidth: spec.width, inputHeight: spec.height, numClasses: labels.length, regMax: spec.regMax },
       );
-      return new Detector(session, outputs, card, spec, labels, postprocess, resize);
+      return new Detector(session, outputs, card, spec, labels, postprocess, resize, options.flip === true);
     } catch (err) {
       await session.release();
       throw err;
@@ -98,26 +118,17 @@ export class Detector {
       const t1 = performance.now();
       const { tensor, transform } = await preprocess(img, this.spec, resize);
       const t2 = performance.now();
-      const { height: H, width: W } = this.spec;
-      const feeds = { [this.session.inputs[0].name]: { data: tensor, dims: [1, 3, H, W] } };
-      const raw = await this.session.run(feeds, this.outputs.flatMap((o) => [o.scores, o.distances]));
+      const { width: W } = this.spec;
+      const raw = [await this.infer(tensor)];
+      if (options.flip ?? this.flip) raw.push(await this.infer(mirrorNchw(tensor, W)));
       const t3 = performance.now();
-      const levels: GflLevel[] = this.outputs.map((o) => ({
-        stride: o.stride,
-        width: o.width,
-        height: o.height,
-        scores: raw[o.scores].data as Float32Array,
-        distances: raw[o.distances].data as Float32Array,
-      }));
-      const candidates = decodeGfl(levels, {
-        numClasses: this.labels.length,
-        regMax: this.spec.regMax,
-        scoreThreshold: post.scoreThreshold,
-        nmsPre: post.nmsPre,
-        centerOffset: this.spec.centerOffset,
-        inputWidth: W,
-        inputHeight: H,
-      });
+      const passes = raw.map((r) => this.decode(r, post));
+      // Boxes of the mirrored pass, mirrored back into the input's pixels (x → W − x).
+      if (passes[1]) passes[1].boxes = passes[1].boxes.map(([x1, y1, x2, y2]) => [W - x2, y1, W - x1, y2]);
+      const candidates: GflCandidates =
+        passes.length === 1
+          ? passes[0]
+          : { boxes: passes.flatMap((p) => p.boxes), scores: passes.flatMap((p) => p.scores), classIds: passes.flatMap((p) => p.classIds) };
       const detections: Detection[] = suppress(candidates, post).map(({ index, score }) => ({
         label: this.labels[candidates.classIds[index]],
         classId: candidates.classIds[index],
@@ -131,6 +142,33 @@ export class Detector {
         height: img.height,
         timings: { decode: t1 - t0, preprocess: t2 - t1, inference: t3 - t2, postprocess: t4 - t3, total: t4 - t0 },
       };
+    });
+  }
+
+  /** One model run on an input tensor; raw outputs by name. */
+  private infer(tensor: Float32Array): Promise<Record<string, { data: unknown }>> {
+    const { height: H, width: W } = this.spec;
+    const feeds = { [this.session.inputs[0].name]: { data: tensor, dims: [1, 3, H, W] } };
+    return this.session.run(feeds, this.outputs.flatMap((o) => [o.scores, o.distances]));
+  }
+
+  /** GFL candidates of one run, in model-input pixels. */
+  private decode(raw: Record<string, { data: unknown }>, post: ResolvedPostprocess): GflCandidates {
+    const levels: GflLevel[] = this.outputs.map((o) => ({
+      stride: o.stride,
+      width: o.width,
+      height: o.height,
+      scores: raw[o.scores].data as Float32Array,
+      distances: raw[o.distances].data as Float32Array,
+    }));
+    return decodeGfl(levels, {
+      numClasses: this.labels.length,
+      regMax: this.spec.regMax,
+      scoreThreshold: post.scoreThreshold,
+      nmsPre: post.nmsPre,
+      centerOffset: this.spec.centerOffset,
+      inputWidth: this.spec.width,
+      inputHeight: this.spec.height,
     });
   }
 
@@ -166,4 +204,13 @@ async function resolveDetModel(o: DetectorOptions): Promise<{ card: ModelCard; p
   const path = resolved.paths['model.onnx'] ?? Object.values(resolved.paths)[0];
   if (!path) throw new InvalidArgumentError(`Model card ${resolved.card.id} has no files`);
   return { card: resolved.card, path };
+}
+
+/** A 3-channel NCHW image tensor mirrored left to right. */
+function mirrorNchw(t: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let row = 0; row < t.length; row += width) {
+    for (let x = 0; x < width; x++) out[row + x] = t[row + width - 1 - x];
+  }
+  return out;
 }

@@ -19,6 +19,10 @@ export interface DetKitOptions {
   model?: string;
   /** Threshold preset (default `visual`). */
   preset?: DetPreset;
+  /** Square input side the model runs at (a multiple of 32; default the card's, 416). */
+  inputSize?: number;
+  /** Test-time flip augmentation for every run. */
+  flip?: boolean;
 }
 
 const CREATE_OPTIONS: OptionSchema<DetKitOptions> = {
@@ -29,6 +33,8 @@ const CREATE_OPTIONS: OptionSchema<DetKitOptions> = {
     description: `threshold preset: visual (score > ${DET_PRESETS.visual.scoreThreshold}) or eval (score > ${DET_PRESETS.eval.scoreThreshold}, for COCO mAP)`,
     default: 'visual',
   },
+  inputSize: { type: 'integer', min: 32, description: 'run the model at this square input side (a multiple of 32, e.g. 512 or 608): more small objects, slower', default: 416 },
+  flip: { type: 'boolean', description: 'test-time augmentation: also run the mirrored image and merge (two model runs)' },
 };
 
 const RUN_OPTIONS: OptionSchema<DetRunOptions> = {
@@ -42,6 +48,7 @@ const RUN_OPTIONS: OptionSchema<DetRunOptions> = {
   matrixPostThreshold: { type: 'number', min: 0, max: 1, description: 'Matrix NMS: decayed scores must be above this', flag: false },
   classAgnostic: { type: 'boolean', description: 'boxes of different classes also suppress each other' },
   resize: { type: 'string', choices: ['letterbox', 'resize'], description: 'fit images by letterbox or plain resize (default: the model card’s, letterbox)' },
+  flip: { type: 'boolean', description: 'test-time flip for this image (default: the model option)', flag: false },
 };
 
 /** The detection kit: NanoDet-g COCO detection behind modelkit's generic tools. */

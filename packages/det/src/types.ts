@@ -57,6 +57,14 @@ export interface DetectorOptions extends PostprocessOptions {
   preset?: DetPreset;
   /** How to fit images to the model input (default: the card's; `letterbox` for NanoDet-g, which scored higher, see README). */
   resize?: ResizeMode;
+  /**
+   * Run a square, fully convolutional model at this input side instead of the card's (a
+   * multiple of 32, e.g. 512 or 608): more small objects found, slower. The graph's size
+   * constants are rewritten at load.
+   */
+  inputSize?: number;
+  /** Default of the per-call `flip` (test-time flip augmentation). Default false. */
+  flip?: boolean;
   /** onnxruntime session options. */
   session?: SessionOptions;
   /** Model cache folder (for models that are downloaded). */

@@ -97,6 +97,36 @@ describe('Detector on the bundled photos', () => {
   });
 });
 
+describe('input size and flip', () => {
+  it('runs the same weights at 512 and 608 (size constants rewritten) and finds the astronaut', async () => {
+    // GFL distances stop at regMax x stride (320 px at stride 32): an object that fills a
+    // larger input gets a clipped box, so the fit loosens as the input grows (README).
+    for (const [inputSize, minIou] of [[512, 0.8], [608, 0.6]]) {
+      const big = await Detector.create({ session: { threads: 1 }, inputSize });
+      try {
+        expect([big.spec.width, big.spec.height]).toEqual([inputSize, inputSize]);
+        const person = (await big.run(SAMPLE_IMAGE)).detections.find((d) => d.label === 'person');
+        expect(boxIou(person!.box, PERSON)).toBeGreaterThan(minIou);
+      } finally {
+        await big.dispose();
+      }
+    }
+    await expect(Detector.create({ inputSize: 500 })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('multiple of 32') });
+  });
+
+  it('flip merges the mirrored run: boxes map back to the same place', async () => {
+    const plain = await det.run(SAMPLE_CAT_IMAGE);
+    const flipped = await det.run(SAMPLE_CAT_IMAGE, { flip: true });
+    const cat = (r: typeof plain) => r.detections.find((d) => d.label === 'cat')!;
+    expect(boxIou(cat(flipped).box, cat(plain).box)).toBeGreaterThan(0.9);
+    // A mirrored image, flipped back: the same boxes up to the model's asymmetry.
+    const mirrored = await sharp(SAMPLE_CAT_IMAGE).flop().png().toBuffer();
+    const m = (await det.run(mirrored)).detections.find((d) => d.label === 'cat')!;
+    const w = plain.width;
+    expect(boxIou([w - m.box[2], m.box[1], w - m.box[0], m.box[3]], cat(plain).box)).toBeGreaterThan(0.9);
+  });
+});
+
 describe('Detector errors', () => {
   it('rejects undecodable input with E_IMAGE_DECODE and missing files with E_FILE_NOT_FOUND', async () => {
     await expect(det.run(Buffer.from('not an image at all'))).rejects.toMatchObject({ code: ErrorCodes.IMAGE_DECODE });
