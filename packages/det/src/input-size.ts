@@ -8,7 +8,7 @@ import { InvalidArgumentError, ModelError, ErrorCodes, constantsToInitializers, 
 import type { OnnxModel, OnnxTensor } from '@modelkit/core';
 
 /** Input sizes must be multiples of the largest stride, so every feature map stays whole. */
-export const INPUT_SIZE_MULTIPLE = 32;
+const INPUT_SIZE_MULTIPLE = 32;
 
 function int64Values(t: OnnxTensor): number[] {
   return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
