@@ -26,6 +26,8 @@ export interface OcrEvalReport {
   endToEnd: Prf & { matched: number; oneMinusNormalizedEditDistance: number };
   recognition?: { samples: number; accuracy: number; accuracyIgnoreCase: number; oneMinusNormalizedEditDistance: number; mistakes: { image: string; expected: string; got: string }[] };
   rapidocr?: { passed: number; total: number; checks: RapidOcrCheck[] };
+  /** Detection and end-to-end hmean per `set` of the ground truth (e.g. ICDAR2015 photos vs receipts), when entries name one. */
+  sets?: Record<string, { images: number; detection: Prf; endToEnd: Prf; medianMs: number }>;
   /** False when a RapidOCR check failed (`ocr eval` then exits 1); absent when there were no checks. */
   passed?: boolean;
   timing: { images: number; meanMs: number; medianMs: number; inferenceShare: number };
@@ -33,6 +35,7 @@ export interface OcrEvalReport {
 
 interface GtFileEntry {
   image: string;
+  set?: string;
   lines: { text: string; box: Point[]; ignore?: boolean }[];
 }
 
@@ -69,6 +72,7 @@ export async function evaluate(
   let nedSum = 0;
   const wall: number[] = [];
   let inference = 0;
+  const perSet = new Map<string, { gt: number; pred: number; matched: number; e2e: number; wall: number[] }>();
   const task = 'ocr eval';
   emitProgress(options.onProgress, { task, phase: 'start', done: 0, total: gtEntries.length, unit: 'images' });
   for (const entry of gtEntries) {
@@ -83,13 +87,24 @@ export async function evaluate(
     predCare += m.predCare;
     matched += m.pairs.length;
     const byGt = new Map(m.pairs.map(([g, p]) => [g, p]));
+    let hits = 0;
     gt.forEach((g, gi) => {
       if (g.ignore) return;
       const pi = byGt.get(gi);
       const got = pi === undefined ? '' : pred[pi].text;
-      if (pi !== undefined && e2eKey(got) === e2eKey(g.text)) e2eHits++;
+      if (pi !== undefined && e2eKey(got) === e2eKey(g.text)) hits++;
       nedSum += normalizedEditDistance(e2eKey(got), e2eKey(g.text));
     });
+    e2eHits += hits;
+    if (entry.set !== undefined) {
+      const s = perSet.get(entry.set) ?? { gt: 0, pred: 0, matched: 0, e2e: 0, wall: [] };
+      s.gt += m.gtCare;
+      s.pred += m.predCare;
+      s.matched += m.pairs.length;
+      s.e2e += hits;
+      s.wall.push(result.timings.total);
+      perSet.set(entry.set, s);
+    }
   }
   emitProgress(options.onProgress, { task, phase: 'end', done: gtEntries.length, total: gtEntries.length, unit: 'images' });
   const report: OcrEvalReport = {
@@ -109,6 +124,11 @@ export async function evaluate(
       inferenceShare: inference / Math.max(1e-9, wall.reduce((a, b) => a + b, 0)),
     },
   };
+  if (perSet.size > 0) {
+    report.sets = Object.fromEntries(
+      [...perSet].map(([name, c]) => [name, { images: c.wall.length, detection: prf(c.matched, c.pred, c.gt), endToEnd: prf(c.e2e, c.pred, c.gt), medianMs: median(c.wall) }]),
+    );
+  }
   if (files.recGt !== '' && existsSync(files.recGt)) report.recognition = await evaluateRecognition(ocr, dataDir, files.recGt);
   if (files.rapidocr !== '' && existsSync(files.rapidocr)) {
     const checks = await checkRapidOcrExpectations(ocr, dataDir, files.rapidocr);
