@@ -6,6 +6,7 @@
 //   @modelkit/train-core  the training engine; its src imports only core; kits may import it
 //   kits                  ocr, det, seg and every future packages/<name>: core and train-core only
 //   @modelkit/cli, /serve front ends that load any installed kit
+//   @modelkit/queue       a front end too: its workers run any kit through serve's runners
 // A package reaches another one only through its package name (`@modelkit/x` or
 // `@modelkit/x/<subpath>`, i.e. what its package.json `exports` publish), never by a relative
 // path into the other package's folder.
@@ -19,8 +20,8 @@
 /** Matches an import of workspace package `name` (a regex fragment) by its package name. */
 const byName = (name) => `^(node_modules/)?@modelkit/${name}(/|$)`;
 
-/** Kits: every package that is not core, train-core, cli or serve (so new packages are kits). */
-const KIT_FOLDER = '^packages/(?!(?:core|train-core|cli|serve)/)([^/]+)/';
+/** Kits: every package that is not core, train-core, cli, serve or queue (so new packages are kits). */
+const KIT_FOLDER = '^packages/(?!(?:core|train-core|cli|serve|queue)/)([^/]+)/';
 
 module.exports = {
   forbidden: [
@@ -54,8 +55,8 @@ module.exports = {
       comment:
         'Kits (ocr, det, seg and any future packages/<name>) are independent, separately ' +
         'installable packages: a kit may import @modelkit/core and @modelkit/train-core (and ' +
-        'itself by name), never another kit, nor cli or serve. Only @modelkit/cli and ' +
-        '@modelkit/serve, the front ends, load arbitrary kits. Kit-to-kit imports would make ' +
+        'itself by name), never another kit, nor cli, serve or queue. Only @modelkit/cli, ' +
+        '@modelkit/serve and @modelkit/queue, the front ends, load arbitrary kits. Kit-to-kit imports would make ' +
         'installing one kit pull in others and would let kits grow cycles between them.',
       from: { path: KIT_FOLDER },
       to: { path: byName('[^/]+'), pathNot: [byName('core'), byName('train-core'), byName('$1')] },

@@ -6,6 +6,7 @@ import { ErrorCodes, ModelkitError, ProgressBar } from '@modelkit/core';
 import type { CliCommand, CliIO, KitDefinition } from '@modelkit/core';
 import { runBatch } from './batch';
 import { loadKits } from './kit-loading';
+import { loadJobBackend } from './job-backend-loader';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from './server';
 import type { ServeOptions } from './server';
 
@@ -30,7 +31,24 @@ function kitList(value: unknown): string[] | undefined {
   return names;
 }
 
-/** The serve options a `modelkit serve` command line gives. */
+/**
+ * `--queue` is either the local queue's length (a number, as before) or a job queue's
+ * URL (`redis://…`, `rediss://…`) for queue mode: one flag, since a server has one or the other.
+ */
+function queueFlag(value: unknown): { queue?: number; queueUrl?: string } {
+  if (value === undefined) return {};
+  const text = String(value).trim();
+  if (/^rediss?:\/\//i.test(text)) return { queueUrl: text };
+  if (/^\d+$/.test(text)) return { queue: Number(text) };
+  throw new ModelkitError(ErrorCodes.USAGE, `--queue takes a number of waiting requests or a redis:// URL, got '${text}'`);
+}
+
+/** The job queue URL of a `modelkit serve` command line, when it runs in queue mode. */
+export function cliQueueUrl(o: Record<string, unknown>): string | undefined {
+  return queueFlag(o.queue).queueUrl;
+}
+
+/** The serve options a `modelkit serve` command line gives (without the job backend `--queue URL` loads). */
 export function cliServeOptions(o: Record<string, unknown>): ServeOptions {
   const num = (k: string): number | undefined => (o[k] === undefined ? undefined : Number(o[k]));
   const maxBodyMb = num('maxBodyMb');
@@ -39,7 +57,8 @@ export function cliServeOptions(o: Record<string, unknown>): ServeOptions {
     host: typeof o.host === 'string' ? o.host : undefined,
     port: num('port'),
     workers: num('workers'),
-    queue: num('queue'),
+    queue: queueFlag(o.queue).queue,
+    maxQueueDepth: num('maxQueueDepth'),
     timeoutMs: num('timeout'),
     threads: num('threads'),
     maxBodyBytes: maxBodyMb === undefined ? undefined : Math.round(maxBodyMb * 1024 * 1024),
@@ -53,8 +72,23 @@ export function cliServeOptions(o: Record<string, unknown>): ServeOptions {
  * gracefully (in-flight requests finish). `signals` is injectable for tests.
  */
 export async function runServe(o: Record<string, unknown>, io: CliIO, signals: EventEmitter = process): Promise<number> {
-  const server = await startServer(cliServeOptions(o));
-  io.stderr.write(`modelkit serve: listening on ${server.url} (kits: ${server.kits.join(', ')}); loading models...\n`);
+  const serveOptions = cliServeOptions(o);
+  const queueUrl = cliQueueUrl(o);
+  if (queueUrl !== undefined) {
+    // The kits are still loaded here (no models): their option schemas check requests.
+    const kits = loadKits(serveOptions.kits?.filter((k): k is string => typeof k === 'string'));
+    serveOptions.kits = kits;
+    serveOptions.jobs = await loadJobBackend({ url: queueUrl, kits: kits.map((k) => k.name) });
+  }
+  let server;
+  try {
+    server = await startServer(serveOptions);
+  } catch (err) {
+    await serveOptions.jobs?.close();
+    throw err;
+  }
+  const what = queueUrl === undefined ? 'loading models' : `enqueueing on ${redactUrl(queueUrl)}`;
+  io.stderr.write(`modelkit serve: listening on ${server.url} (kits: ${server.kits.join(', ')}); ${what}...\n`);
   let stop!: (signal: string) => void;
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   signals.once('SIGTERM', () => stop('SIGTERM'));
@@ -73,6 +107,11 @@ export async function runServe(o: Record<string, unknown>, io: CliIO, signals: E
   }
   io.stderr.write('modelkit serve: stopped\n');
   return 0;
+}
+
+/** A URL without its password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 /**
@@ -144,8 +183,14 @@ export const commands: CliCommand[] = [
       { flags: '--host <host>', description: 'address to bind; loopback unless you choose otherwise', defaultValue: DEFAULT_HOST },
       { flags: '--port <n>', description: 'port (PaddleHub Serving uses 8866)', defaultValue: DEFAULT_PORT, type: 'integer' },
       { flags: '--workers <n>', description: 'worker threads per kit, each with its own models; 0 runs in the server thread', defaultValue: 1, type: 'integer' },
-      { flags: '--queue <n>', description: 'requests that may wait per kit; more get 429 + Retry-After', defaultValue: 16, type: 'integer' },
-      { flags: '--timeout <ms>', description: 'per-request time limit (queue + run); past it 503', defaultValue: 30000, type: 'integer' },
+      {
+        flags: '--queue <n|url>',
+        description:
+          'requests that may wait per kit, more get 429 + Retry-After; or a job queue URL (redis://host:port, needs @modelkit/queue): enqueue for `modelkit worker` processes instead of running models here',
+        defaultValue: 16,
+      },
+      { flags: '--max-queue-depth <n>', description: 'with --queue URL: jobs that may wait per kit; more get 429', defaultValue: 100, type: 'integer' },
+      { flags: '--timeout <ms>', description: 'per-request time limit (queue + run); past it 503 (with --queue URL: 504, the job goes on)', defaultValue: 30000, type: 'integer' },
       { flags: '--max-body-mb <n>', description: 'largest accepted image in MiB; larger bodies get 413', defaultValue: 20, type: 'number' },
       { flags: '--threads <n>', description: 'onnxruntime threads per worker (default: cores / workers)', type: 'integer' },
       { flags: '--kit-options <json>', description: 'model options per kit, e.g. \'{"ocr":{"limitSideLen":1280}}\'' },

@@ -23,11 +23,19 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 400,
   [ErrorCodes.IMAGE_TOO_LARGE]: 413,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  // Video kits: an upload that is not a readable video is the client's error; one over the
+  // kit's duration cap is too large, like a body over the size cap.
+  [ErrorCodes.VIDEO_DECODE]: 400,
+  [ErrorCodes.VIDEO_TOO_LONG]: 413,
   [ErrorCodes.KIT_NOT_FOUND]: 404,
   [ErrorCodes.METHOD_NOT_ALLOWED]: 405,
   [ErrorCodes.SERVER_BUSY]: 429,
   [ErrorCodes.TIMEOUT]: 503,
   [ErrorCodes.UNAVAILABLE]: 503,
+  [ErrorCodes.JOB_NOT_FOUND]: 404,
+  // The job was accepted and goes on; 504 tells it apart from the 503 of a local timeout.
+  [ErrorCodes.JOB_TIMEOUT]: 504,
+  [ErrorCodes.QUEUE_UNREACHABLE]: 503,
 };
 
 /**

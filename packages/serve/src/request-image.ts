@@ -14,10 +14,11 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const DATA_URL = /^data:[\w.+/-]*;base64,/;
 
 /**
- * Query parameters the server itself reads (none yet). They are never passed to the kit:
- * every kit refuses options it does not know, so a leaked server parameter would be a 400.
+ * Query parameters the server itself reads (`async`: answer 202 with a job id in queue
+ * mode). They are never passed to the kit: every kit refuses options it does not know, so a
+ * leaked server parameter would be a 400.
  */
-const SERVER_QUERY_PARAMS: ReadonlySet<string> = new Set<string>();
+const SERVER_QUERY_PARAMS: ReadonlySet<string> = new Set<string>(['async']);
 
 /**
  * Reads the image and options of a `POST /v1/<kit>`: multipart (file field `image`, other

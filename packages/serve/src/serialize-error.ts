@@ -4,7 +4,7 @@ import type { SerializedError } from './worker-protocol';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
 
-/** Turns any thrown value into plain data that survives `postMessage`. @internal */
+/** Turns any thrown value into plain data that survives `postMessage` and JSON (worker threads, job queues). */
 export function serializeError(err: unknown): SerializedError {
   if (isModelkitError(err)) return { name: err.name, message: err.message, code: err.code, details: jsonSafe(err.details) };
   if (err instanceof Error) return { name: err.name, message: err.message };
@@ -13,7 +13,7 @@ export function serializeError(err: unknown): SerializedError {
 
 /**
  * Rebuilds an error from {@link serializeError}: a ModelkitError (keeping the original class
- * name, e.g. `ImageError`) when it had a known code, else a plain Error. @internal
+ * name, e.g. `ImageError`) when it had a known code, else a plain Error.
  */
 export function deserializeError(e: SerializedError): Error {
   if (e.code !== undefined && KNOWN_CODES.has(e.code)) {

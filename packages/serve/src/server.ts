@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { ErrorCodes, InvalidArgumentError, ModelkitError } from '@modelkit/core';
+import { ErrorCodes, InvalidArgumentError, ModelkitError, checkOptions } from '@modelkit/core';
 import type { KitDefinition } from '@modelkit/core';
 import { toHttpError } from './http-errors';
+import type { JobBackend } from './job-backend';
+import { answerJobStatus, enqueueRequest } from './job-routes';
 import { KitQueue } from './kit-queue';
 import { loadKits } from './kit-loading';
 import { listenErrorOf } from './listen-error';
@@ -54,6 +56,15 @@ export interface ServeOptions {
   workerExecArgv?: string[];
   /** Fastify request logging. Default false. */
   logger?: boolean;
+  /**
+   * Queue mode: enqueue requests on this backend (`modelkit serve --queue URL`) instead of
+   * running models here; no model is loaded. `?async=1` answers 202 and `GET /v1/jobs/:id`
+   * reports. A running server owns the backend: `close()` closes it (when `startServer`
+   * throws, the caller still does).
+   */
+  jobs?: JobBackend;
+  /** Queue mode: jobs that may wait per kit; past it requests get 429. Default 100. */
+  maxQueueDepth?: number;
 }
 
 /** A running server. */
@@ -89,6 +100,10 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
   const runnersPerKit = Math.max(1, workers);
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / (runnersPerKit * kits.length)));
+  const jobs = options.jobs;
+  const maxQueueDepth = nonNegativeInt(options.maxQueueDepth ?? 100, 'maxQueueDepth');
+  // In queue mode no runner is made here, so the model options would only fail in every job.
+  if (jobs) for (const kit of kits) checkOptions(kit.name, kit.createOptions, options.kitOptions?.[kit.name] ?? {});
 
   const queues = new Map<string, KitQueue>();
   const metrics = new ServerMetrics(() => queues.values());
@@ -135,7 +150,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
     const e = toHttpError(err);
     const code = e.body.error.code;
     if (kit !== undefined && code === ErrorCodes.SERVER_BUSY) metrics.rejections.inc({ kit, reason: 'queue_full' });
-    if (kit !== undefined && code === ErrorCodes.TIMEOUT) metrics.rejections.inc({ kit, reason: 'timeout' });
+    if (kit !== undefined && (code === ErrorCodes.TIMEOUT || code === ErrorCodes.JOB_TIMEOUT)) metrics.rejections.inc({ kit, reason: 'timeout' });
     if (e.status >= 500 && code === 'E_INTERNAL') reply.log.error(err);
     return reply
       .status(statusOverride ?? e.status)
@@ -146,6 +161,13 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
+    if (jobs) {
+      // Queue mode is ready while the queue answers: the depths come from it.
+      const depths = await Promise.all(kits.map((k) => jobs.depth(k.name).catch(() => undefined)));
+      const ready = loaded && !closing && depths.every((d) => d !== undefined);
+      const state = Object.fromEntries(kits.map((k, i) => [k.name, { queued: depths[i] ?? null }]));
+      return reply.status(ready ? 200 : 503).send({ ready, closing, queue: true, kits: state });
+    }
     const ready = loaded && !closing;
     const state = Object.fromEntries([...queues.values()].map((q) => [q.kit, q.state()]));
     return reply.status(ready ? 200 : 503).send({ ready, closing, kits: state });
@@ -155,7 +177,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
     kits: kits.map((k) => ({
       name: k.name,
       description: k.description,
-      ready: queues.has(k.name),
+      ready: jobs ? loaded : queues.has(k.name),
       models: k.modelCards.map((c) => ({
         id: c.id,
         task: c.task,
@@ -174,6 +196,23 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
       });
     }
     if (closing) throw new ModelkitError(ErrorCodes.UNAVAILABLE, 'The server is shutting down');
+    const wantsAsync = isAsyncRequest(req.query);
+    if (jobs) {
+      const { image, options: runOptions } = await readImageRequest(req, maxBodyBytes);
+      const kit = kits.find((k) => k.name === name)!;
+      // Checked here, so a typo is a 400 now rather than a failed job later.
+      kit.checkRunOptions(runOptions);
+      return enqueueRequest(jobs, reply, {
+        kit: name,
+        image,
+        createOptions: options.kitOptions?.[name] ?? {},
+        runOptions,
+        async: wantsAsync,
+        timeoutMs,
+        maxQueueDepth,
+      });
+    }
+    if (wantsAsync) throw new InvalidArgumentError('async=1 needs a job queue: start the server with --queue redis://HOST:PORT');
     const queue = queues.get(name);
     if (!queue) throw new ModelkitError(ErrorCodes.UNAVAILABLE, `The ${name} models are still loading`, { details: { retryAfter: 1 } });
     const { image, options: runOptions } = await readImageRequest(req, maxBodyBytes);
@@ -185,7 +224,12 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
     const result = await queue.submit(image, runOptions, abandoned.signal);
     return reply.send(result);
   });
-  for (const url of ['/', '/healthz', '/readyz', '/metrics', '/v1/models']) refuseOtherMethods(app, url, ['GET']);
+  app.get('/v1/jobs/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    if (!jobs) throw new ModelkitError(ErrorCodes.JOB_NOT_FOUND, `No job '${id}': this server runs kits itself (start it with --queue for jobs)`, { details: { id } });
+    return answerJobStatus(jobs, reply, id);
+  });
+  for (const url of ['/', '/healthz', '/readyz', '/metrics', '/v1/models', '/v1/jobs/:id']) refuseOtherMethods(app, url, ['GET']);
   refuseOtherMethods(app, '/v1/:kit', ['POST']);
 
   const host = options.host ?? DEFAULT_HOST;
@@ -200,6 +244,11 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
 
   const ready = (async () => {
+    if (jobs) {
+      await jobs.ready();
+      loaded = true;
+      return;
+    }
     for (const kit of kits) {
       const createOptions = { threads, ...options.kitOptions?.[kit.name] };
       const slots: RunnerSlot[] =
@@ -228,6 +277,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServerHan
       await app.close();
       await ready.catch(() => undefined);
       await Promise.all([...queues.values()].map((q) => q.dispose()));
+      await jobs?.close();
     })();
     return closed;
   };
@@ -241,6 +291,12 @@ function resolveKits(kits: ServeOptions['kits']): KitDefinition[] {
   const names = kits.filter((k): k is string => typeof k === 'string');
   const loaded = names.length > 0 ? loadKits(names) : [];
   return kits.map((k) => (typeof k === 'string' ? loaded.find((d) => d.name === k)! : k));
+}
+
+/** `?async=1` (or `true`): answer 202 with a job id instead of waiting. */
+function isAsyncRequest(query: unknown): boolean {
+  const v = (query as Record<string, unknown> | null)?.async;
+  return v === '1' || v === 'true';
 }
 
 function nonNegativeInt(v: number, name: string): number {
