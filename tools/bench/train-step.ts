@@ -55,7 +55,13 @@ async function timeSteps(c: Case, backend: 'wasm' | 'cpu', steps: number): Promi
   return ms;
 }
 
+const USAGE = 'usage: npx tsx tools/bench/train-step.ts [--wasm-steps 5] [--cpu-steps 1] [--skip-cpu]';
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const wasmSteps = arg('--wasm-steps', 5);
   const cpuSteps = arg('--cpu-steps', 1);
   const skipCpu = process.argv.includes('--skip-cpu');

@@ -79,6 +79,10 @@ export const ErrorCodes = {
   VIDEO_TOO_LONG: 'E_VIDEO_TOO_LONG',
   /** ffmpeg (or ffprobe) is needed and was not found, or could not run. */
   FFMPEG_NOT_FOUND: 'E_FFMPEG_NOT_FOUND',
+  /** Quantization found nothing to calibrate with: no images in the calibration set, or the kit ran none of its models on them. */
+  NO_CALIBRATION_DATA: 'E_NO_CALIBRATION_DATA',
+  /** A computation ran out of memory (e.g. the 4 GiB of tfjs' wasm backend while training). */
+  OUT_OF_MEMORY: 'E_OUT_OF_MEMORY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -31,7 +31,9 @@ function summaryText(s: ClassifySummary): string {
     `steps ${s.steps}${s.resumedFromStep !== undefined ? ` (resumed from ${s.resumedFromStep})` : ''}, epochs ${s.epochs}/${s.config.epochs}, ${s.seconds.toFixed(1)} s` +
       (s.skipped.length ? `, ${s.skipped.length} unreadable images skipped` : ''),
     s.valImages > 0
-      ? `val accuracy ${pct(s.valAccuracy)} (best epoch ${s.bestEpoch}, step ${s.bestStep}; last epoch ${pct(s.lastValAccuracy)}) on ${s.valImages} images`
+      ? s.exported === 'last'
+        ? `val accuracy ${pct(s.valAccuracy)} (last epoch, exported) on ${s.valImages} images; best epoch ${s.bestEpoch} had ${pct(s.bestValAccuracy)} (picked on the same images, so optimistic)`
+        : `val accuracy ${pct(s.valAccuracy)} (best epoch ${s.bestEpoch}, exported; picked on these ${s.valImages} images, so optimistic); last epoch ${pct(s.lastValAccuracy)}`
       : 'no validation images (--val-split 0): exported the last weights',
     `model        ${s.files.onnx}`,
     `labels       ${s.files.labels}`,
@@ -61,6 +63,8 @@ async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<numbe
       seed: flagNumber(o, 'seed'),
       valSplit: flagNumber(o, 'valSplit'),
       resume: o.resume === true,
+      saveInterval: flagNumber(o, 'saveInterval'),
+      export: (flagString(o, 'export') ?? undefined) as 'last' | 'best' | undefined,
       backend: (flagString(o, 'backend') ?? undefined) as TrainBackend | undefined,
       onProgress: bar ? bar.update : epochLines(io),
       onMessage: (line) => io.stderr.write(`${line}\n`),
@@ -116,6 +120,8 @@ export const commands: CliCommand[] = [
           { flags: '--seed <n>', description: `seed of split, init, shuffles, augmentation (default: ${CLASSIFY_DEFAULTS.seed})`, type: 'integer' },
           { flags: '--val-split <fraction>', description: `share of each class held out when DIR has no train/val folders (default: ${CLASSIFY_DEFAULTS.valSplit}; 0 = none)`, type: 'number' },
           { flags: '--resume', description: 'continue the run in --out from its last checkpoint with its saved settings' },
+          { flags: '--save-interval <steps>', description: 'also checkpoint every this many steps within an epoch (default: at epoch ends)', type: 'integer' },
+          { flags: '--export <weights>', description: 'weights written to model.onnx: last epoch, or best epoch on the validation split (optimistic) (default: last)', choices: ['last', 'best'] },
           { flags: '--backend <name>', description: 'tfjs backend (default: fastest that loads)', choices: ['node', 'wasm', 'cpu'] },
           { flags: '--json', description: 'print the final summary as one JSON object' },
         ],

@@ -59,8 +59,11 @@ test('classify trains, resumes from the saved step, exports an ONNX model that a
   expect(log.filter((r) => r.type === 'eval').map((r) => r.epoch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 
   // Chance is 1/3.
-  console.log(`val accuracy ${s.valAccuracy} (best epoch ${s.bestEpoch}), last ${s.lastValAccuracy}, ${s.seconds.toFixed(1)} s for epochs 4-8`);
+  console.log(`val accuracy ${s.valAccuracy} (last epoch, exported), best epoch ${s.bestEpoch} ${s.bestValAccuracy}, ${s.seconds.toFixed(1)} s for epochs 4-8`);
+  expect(s.exported).toBe('last');
+  expect(s.valAccuracy).toBe(s.lastValAccuracy);
   expect(s.valAccuracy!).toBeGreaterThanOrEqual(0.8);
+  expect(s.bestValAccuracy!).toBeGreaterThanOrEqual(s.valAccuracy!);
   for (const f of Object.values(s.files)) await expect(stat(f)).resolves.toBeDefined();
   expect(JSON.parse(await readFile(s.files.labels, 'utf8'))).toEqual([...FOLDER_CLASSES]);
 
@@ -72,10 +75,10 @@ test('classify trains, resumes from the saved step, exports an ONNX model that a
   expect(resolved.paths['model.onnx']).toBe(s.files.onnx);
   expect(card.labels).toEqual([...FOLDER_CLASSES]);
 
-  // ONNX (onnxruntime) vs the tfjs model with the exported (best) weights, on all 120 images.
+  // ONNX (onnxruntime) vs the tfjs model with the exported (last) weights, on all 120 images.
   const trained = await loadTrainedClassifier(out);
-  expect(trained.checkpoint).toBe('best');
-  expect(trained.step).toBe(s.bestStep);
+  expect(trained.checkpoint).toBe('last');
+  expect(trained.step).toBe(s.steps);
   const files = (await Promise.all(FOLDER_CLASSES.map(async (c) => (await readdir(join(data, c))).map((f) => join(data, c, f))))).flat();
   const onnx = await OnnxClassifier.create(s.files.onnx);
   try {
@@ -158,6 +161,14 @@ test('a corrupt image is skipped with a warning; an existing run needs --resume;
   const run = (options: Record<string, unknown>): Promise<number | void> => sub('classify').run!([], { ...base, data: small, out, ...options }, createMemoryIO());
   await expect(run({ epochs: 2 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('--resume') });
   await expect(run({ epochs: 2, resume: true, model: 'mobilenet-v2' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('model') });
+  // A run that died before its first checkpoint (only config.json left, as after an
+  // out-of-memory step 1) does not block a new run in the same folder.
+  const failed = join(root, 'failed-run');
+  await mkdir(failed);
+  await copyFile(join(out, 'config.json'), join(failed, 'config.json'));
+  const retry = await classify({ data: small, out: failed, epochs: 1, saveInterval: 1 });
+  expect(retry.summary.steps).toBeGreaterThan(0);
+  expect(retry.err).not.toContain('resuming');
   // predict: a missing model is a typed error.
   await expect(sub('predict').run!([join(small, 'circle', '000.png')], { model: join(root, 'nope.onnx') }, createMemoryIO())).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
 });

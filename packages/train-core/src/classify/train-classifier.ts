@@ -5,6 +5,7 @@ import { selectBackend, type TrainBackend } from '../backend/select-backend';
 import { crossEntropy } from '../losses/cross-entropy';
 import { Accuracy } from '../metrics/accuracy';
 import { loadCheckpoint } from '../trainer/checkpoint';
+import { isOutOfMemory, outOfMemoryError } from '../trainer/out-of-memory';
 import { Trainer } from '../trainer/trainer';
 import {
   freshConfig,
@@ -26,6 +27,13 @@ export interface TrainClassifierOptions extends PartialClassifyConfig {
   data: string;
   /** Output folder: `config.json`, `last/`, `best/`, `train.log.jsonl`, `model.onnx`, `labels.json`, `model.card.json`. */
   out: string;
+  /** Steps between mid-epoch `last/` checkpoints (default: at epoch ends only). */
+  saveInterval?: number;
+  /**
+   * Which weights become `model.onnx` (default `last`): `best` is the epoch that scored
+   * highest on the validation split — selected on it, so its validation accuracy is optimistic.
+   */
+  export?: 'last' | 'best';
   /**
    * Continue the run in `out` from its `last/` checkpoint (same step, optimizer state, RNG);
    * the saved settings apply, only `epochs` may grow. Starts fresh when `out` holds no run.
@@ -57,13 +65,16 @@ export interface ClassifySummary {
   stopReason: string;
   /** Mean training loss of the last logged interval (NaN when no step ran in this call). */
   trainLoss: number;
-  /** Validation accuracy of the exported weights (the best epoch); absent without validation data. */
+  /** Which weights were exported. */
+  exported: 'last' | 'best';
+  /** Validation accuracy of the exported weights; absent without validation data. With `best` it was also used to pick them. */
   valAccuracy?: number;
-  /** 1-based epoch and step of the exported (best) weights. */
-  bestEpoch?: number;
-  bestStep?: number;
   /** Validation accuracy after the last epoch. */
   lastValAccuracy?: number;
+  /** The epoch that scored highest on the validation split (1-based), its step and accuracy: selected on that split, so optimistic. */
+  bestEpoch?: number;
+  bestStep?: number;
+  bestValAccuracy?: number;
   seconds: number;
   files: { onnx: string; labels: string; card: string; log: string; config: string; checkpoints: string };
 }
@@ -76,9 +87,11 @@ async function exists(path: string): Promise<boolean> {
  * PaddleHub's image-classification fine-tune flow as one call: reads a class-folder
  * dataset, trains a `small-cnn` or `mobilenet-v2` from scratch with the Trainer
  * (cosine schedule, augmentation, `last/` + `best/` checkpoints by validation accuracy,
- * JSONL log), and exports the best weights to ONNX with labels and a model card.
+ * JSONL log), and exports the last (or, on request, the best) weights to ONNX with labels
+ * and a model card.
  *
- * @throws ImageError `E_FILE_NOT_FOUND` when `data` is not a folder; InvalidArgumentError when `out` already holds a run and `resume` is not set, or
+ * @throws ImageError `E_FILE_NOT_FOUND` when `data` is not a folder; ModelkitError
+ *   `E_OUT_OF_MEMORY` naming the knobs when a step does not fit; InvalidArgumentError when `out` already holds a run and `resume` is not set, or
  *   a resume's settings or classes differ from the saved run; see `loadClassifyData` for
  *   data errors.
  */
@@ -99,12 +112,14 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   // The output folder too: a path that cannot be written fails now, not after data loading.
   await makeDirs(out);
   const saved = await readClassifyConfig(out);
-  const hasCheckpoint = (await exists(join(out, 'last', 'manifest.json'))) || (await exists(join(out, 'config.json')));
+  // A run exists once a checkpoint does: a run that failed before its first checkpoint
+  // (out of memory in step 1, a bad flag) left only config.json and must not block a retry.
+  const hasCheckpoint = await exists(join(out, 'last', 'manifest.json'));
   if (hasCheckpoint && !options.resume) {
     throw new InvalidArgumentError(`${out} already holds a training run; pass --resume to continue it or choose another --out`, { details: { out } });
   }
-  const resuming = options.resume === true && saved !== undefined;
-  if (options.resume && !saved) say(`nothing to resume in ${out}: starting a new run`);
+  const resuming = options.resume === true && saved !== undefined && hasCheckpoint;
+  if (options.resume && !resuming) say(`nothing to resume in ${out}: starting a new run`);
   const config = resuming ? resumedConfig(saved, given) : freshConfig(given);
 
   const choice = await selectBackend({ prefer: options.backend });
@@ -139,17 +154,26 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     onProgress: options.onProgress,
   });
   try {
-    const fit = await trainer.fit(ds.train, {
-      epochs: config.epochs,
-      batchSize: config.batchSize,
-      evalData: ds.val,
-      bestMetric: ds.val ? 'acc' : undefined,
-      bestMode: 'max',
-      logInterval: Math.min(10, stepsPerEpoch),
-      resume: resuming,
-    });
-    // Export the best epoch's weights (what PaddleHub calls best_model), else the last.
-    const best = ds.val ? await loadCheckpoint(join(out, 'best')) : undefined;
+    let fit: Awaited<ReturnType<Trainer['fit']>>;
+    try {
+      fit = await trainer.fit(ds.train, {
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        evalData: ds.val,
+        bestMetric: ds.val ? 'acc' : undefined,
+        bestMode: 'max',
+        logInterval: Math.min(10, stepsPerEpoch),
+        saveInterval: options.saveInterval,
+        resume: resuming,
+      });
+    } catch (err) {
+      if (isOutOfMemory(err)) throw outOfMemoryError(err, { batchSize: config.batchSize, size: config.size, backend: choice.backend });
+      throw err;
+    }
+    // The last weights by default: the best epoch was chosen on the validation split, so its
+    // accuracy there overstates how it does on new images (PaddleHub's best_model on request).
+    const exportWhich = options.export ?? 'last';
+    const best = ds.val && exportWhich === 'best' ? await loadCheckpoint(join(out, 'best')) : undefined;
     if (best) loadWeightsInto(model, best.weights);
     const exported = await exportClassifier(model, out, {
       classNames: ds.classNames,
@@ -171,10 +195,12 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       epochs: fit.epochs,
       stopReason: fit.stopReason,
       trainLoss: fit.trainLoss,
-      valAccuracy: fit.best?.value,
+      exported: best ? 'best' : 'last',
+      valAccuracy: best ? fit.best?.value : fit.lastEval?.acc,
+      lastValAccuracy: fit.lastEval?.acc,
       bestEpoch: fit.best ? fit.best.epoch + 1 : undefined,
       bestStep: fit.best?.step,
-      lastValAccuracy: fit.lastEval?.acc,
+      bestValAccuracy: fit.best?.value,
       seconds: (performance.now() - t0) / 1000,
       files: {
         onnx: exported.onnx,

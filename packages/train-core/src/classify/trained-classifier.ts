@@ -31,9 +31,9 @@ export function loadWeightsInto(model: tfl.LayersModel, weights: { name: string;
 }
 
 /**
- * Rebuilds the model of a `train classify` run in `outDir` with the weights that were
- * exported: the `best/` checkpoint (best validation accuracy), else `last/`. The caller
- * disposes `model`.
+ * Rebuilds the model of a `train classify` run in `outDir` with a checkpoint's weights:
+ * `which`, else `last/` (what `train classify` exports by default), else `best/`. The
+ * caller disposes `model`.
  *
  * @throws ModelkitError `E_FILE_NOT_FOUND` when `outDir` holds no run or no checkpoint.
  */
@@ -41,7 +41,7 @@ export async function loadTrainedClassifier(outDir: string, which?: 'best' | 'la
   const config = await readClassifyConfig(outDir);
   const classNames = await readSavedClassNames(outDir);
   if (!config || !classNames) throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `${outDir} holds no train classify run (no config.json)`, { details: { file: outDir } });
-  for (const dir of which ? [which] : (['best', 'last'] as const)) {
+  for (const dir of which ? [which] : (['last', 'best'] as const)) {
     const ckpt = await loadCheckpoint(join(outDir, dir));
     if (!ckpt) continue;
     const model = buildClassifierModel(config, classNames.length);
