@@ -193,3 +193,65 @@ describe('OutputPaths', () => {
     expect(() => new OutputPaths('/d/a', ['/d/a/x.jpg', '/d/a/x.k.png']).path('/d/a/x.jpg', '.k.png')).toThrow(expect.objectContaining({ code: 'E_OUTPUT_CONFLICT' }));
   });
 });
+
+describe('kitCommands for a video kit', () => {
+  // A "video" kit whose input is a text file of frame brightness values, one per line: the
+  // template passes the path through (no image decoding), and the kit's preview makes the
+  // picture --visualize draws on.
+  interface Clip extends KitResult {
+    frames: number[];
+  }
+  function videoKit(withPreview: boolean) {
+    const none = {} as OptionSchema<Record<string, never>>;
+    return defineKit<object, Record<string, never>, Record<string, never>, Clip, object>({
+      name: 'clip',
+      description: 'frames from a text file',
+      input: 'video',
+      modelCards: [],
+      createOptions: none,
+      runOptions: none,
+      async create() {
+        return {};
+      },
+      async run(_p, input): Promise<Clip> {
+        expect(typeof input).toBe('string');
+        const frames = readFileSync(input as string, 'utf8').trim().split('\n').map(Number);
+        return { frames, timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0 } };
+      },
+      async dispose() {},
+      summarize: (r) => `${r.frames.length} frames`,
+      formatText: (r) => r.frames.join(' '),
+      async saveVisualization(_r, image, file) {
+        await saveImage(image, file);
+      },
+      preview: withPreview ? async (r) => ({ width: r.frames.length, height: 1, data: Uint8Array.from(r.frames.flatMap((v) => [v, v, v])) }) : undefined,
+      evalFiles: () => [],
+      async evaluate() {
+        return {};
+      },
+    });
+  }
+
+  it('passes paths through, prints {"video", …} and draws --visualize on the preview', async () => {
+    const clip = join(dir, 'clip.txt');
+    writeFileSync(clip, '10\n200\n30\n');
+    const [cmd] = kitCommands(videoKit(true));
+    expect(cmd.arguments).toBe('<videos...>');
+    const out = join(dir, 'out');
+    const r = await run(cmd, [clip], { json: true, visualize: true, out });
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.out);
+    expect(line).toMatchObject({ video: clip, frames: [10, 200, 30], files: [join(out, 'clip.clip.png')] });
+    expect(line).not.toHaveProperty('image');
+    const drawn = await toRgbImage(join(out, 'clip.clip.png'));
+    expect([drawn.width, drawn.height, drawn.data[3]]).toEqual([3, 1, 200]);
+  });
+
+  it('refuses --visualize before loading when a video kit has no preview', async () => {
+    const clip = join(dir, 'clip.txt');
+    writeFileSync(clip, '1\n');
+    const [cmd] = kitCommands(videoKit(false));
+    await expect(run(cmd, [clip], { visualize: true, out: join(dir, 'o') })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringContaining('--visualize') });
+    expect(JSON.parse((await run(cmd, [clip], { json: true })).out)).toMatchObject({ video: clip, frames: [1] });
+  });
+});

@@ -22,6 +22,9 @@ export type { BatchRow, BatchRowOptions, BatchRunKey } from './batch-rows';
 /** File extensions a directory input is searched for (lower case). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif'];
 
+/** File extensions a directory input is searched for when the kit takes videos (`input: 'video'`). */
+const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.flv', '.wmv', '.3gp', '.ogv', '.gif'];
+
 /** Options of {@link runBatch}. */
 export interface BatchOptions {
   kit: KitDefinition;
@@ -98,7 +101,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   checkOptions(kit.name, kit.createOptions, runKey.options.create);
   kit.checkRunOptions(runKey.options.run);
 
-  const images = uniqueByPath(await listImages(options.input));
+  const images = uniqueByPath(await listImages(options.input, kit.input === 'video' ? VIDEO_EXTENSIONS : IMAGE_EXTENSIONS));
   const clash = images.find((i) => i.path === out);
   if (clash) {
     throw new ModelkitError(ErrorCodes.OUTPUT_CONFLICT, `The output ${options.out} is one of the inputs (${clash.image}); choose another --out or input`, {
@@ -214,21 +217,23 @@ function isInputError(err: unknown): boolean {
     isModelkitError(err, ErrorCodes.IMAGE_DECODE) ||
     isModelkitError(err, ErrorCodes.IMAGE_EMPTY) ||
     isModelkitError(err, ErrorCodes.IMAGE_TOO_LARGE) ||
-    isModelkitError(err, ErrorCodes.FILE_NOT_FOUND)
+    isModelkitError(err, ErrorCodes.FILE_NOT_FOUND) ||
+    isModelkitError(err, ErrorCodes.VIDEO_DECODE) ||
+    isModelkitError(err, ErrorCodes.VIDEO_TOO_LONG)
   );
 }
 
 /**
- * The images of a directory (recursive, by extension) or a glob, sorted so reruns and
- * progress are stable.
+ * The images (or, with `VIDEO_EXTENSIONS`, videos) of a directory (recursive, by
+ * extension) or a glob, sorted so reruns and progress are stable.
  * @throws ModelkitError E_FILE_NOT_FOUND when nothing matches.
  */
-export async function listImages(input: string): Promise<string[]> {
+export async function listImages(input: string, extensions: readonly string[] = IMAGE_EXTENSIONS): Promise<string[]> {
   let files: string[];
   if (existsSync(input) && statSync(input).isDirectory()) {
     const all = await glob('**/*', { cwd: input, onlyFiles: true, absolute: false, dot: false });
     const base = input.replace(/[\\/]+$/, '');
-    files = all.filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).map((f) => `${base}/${f}`);
+    files = all.filter((f) => extensions.includes(extname(f).toLowerCase())).map((f) => `${base}/${f}`);
   } else if (isDynamicPattern(input)) {
     // tinyglobby answers relative to cwd; keep an absolute pattern's paths absolute.
     files = await glob(input, { onlyFiles: true, expandDirectories: false, absolute: isAbsolute(input) });
@@ -238,7 +243,8 @@ export async function listImages(input: string): Promise<string[]> {
     files = [];
   }
   if (files.length === 0) {
-    throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `No images found at '${input}' (a directory or a glob such as 'dir/**/*.jpg')`, {
+    const [what, example] = extensions === VIDEO_EXTENSIONS ? ['videos', '*.mp4'] : extensions === IMAGE_EXTENSIONS ? ['images', '*.jpg'] : ['files', `*${extensions[0] ?? ''}`];
+    throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `No ${what} found at '${input}' (a directory or a glob such as 'dir/**/${example}')`, {
       details: { input },
     });
   }

@@ -13,3 +13,4 @@ export * from './trainer/index';
 export * from './search/index';
 export * from './features/index';
 export * from './classify/index';
+export * from './video-heads/index';

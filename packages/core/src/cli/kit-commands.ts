@@ -24,7 +24,7 @@ export const DEFAULT_OUTPUT_DIR = 'out';
 // The flags of every kit command besides the kit's own options.
 const COMMON_FLAGS: CliOption[] = [
   { flags: '-o, --out <dir>', description: `folder for written files (default: ${DEFAULT_OUTPUT_DIR}); an input's path under its folder is kept, inputs are never overwritten` },
-  { flags: '--json', description: 'print one JSON object per input per line: {"image", …result, "timings"}' },
+  { flags: '--json', description: 'print one JSON object per input per line: {"image" (or "video"), …result, "timings"}' },
   { flags: '--visualize', description: 'write a picture of each result to the output folder' },
   { flags: '--sha256 <hex>', description: 'sha256 of a model given by URL (or append #sha256=HEX to the URL)' },
 ];
@@ -75,6 +75,10 @@ async function runInputs(kit: AnyKit, inputs: string[], flags: Record<string, un
   const writer: KitOutputWriter<KitResult> | undefined = await kit.cli?.prepare?.(flags);
   const visualize = flags.visualize === true;
   const json = flags.json === true;
+  const video = kit.input === 'video';
+  if (visualize && video && !kit.preview) {
+    throw new ModelkitError(ErrorCodes.USAGE, `${kit.name}: --visualize needs a picture of each video, and this kit makes none`);
+  }
   let paths: OutputPaths | undefined;
   if (visualize || writer) {
     paths = new OutputPaths(typeof flags.out === 'string' ? flags.out : DEFAULT_OUTPUT_DIR, inputs);
@@ -93,16 +97,18 @@ async function runInputs(kit: AnyKit, inputs: string[], flags: Record<string, un
       const written: string[] = [];
       if (paths) {
         const out = paths;
+        // Video kits draw on the picture their preview makes of the result (a contact sheet).
+        const picture = image ?? (kit.preview ? await kit.preview(result, input) : undefined);
         await makeDirs(dirname(out.path(input, '')));
-        if (writer && image) written.push(...(await writer.write({ result, image, output: (suffix) => out.path(input, suffix) })));
-        if (visualize && image) {
+        if (writer && picture) written.push(...(await writer.write({ result, image: picture, output: (suffix) => out.path(input, suffix) })));
+        if (visualize && picture) {
           const file = out.path(input, `.${kit.name}.png`);
-          await kit.saveVisualization(result, image, file);
+          await kit.saveVisualization(result, picture, file);
           written.push(file);
         }
       }
       if (json) {
-        writeJsonLine(io.stdout, { image: input, ...(await kit.resultToJSON(result)), ...(written.length > 0 && { files: written }) });
+        writeJsonLine(io.stdout, { [video ? 'video' : 'image']: input, ...(await kit.resultToJSON(result)), ...(written.length > 0 && { files: written }) });
         return;
       }
       if (inputs.length > 1) io.stdout.write(`==> ${input} <==\n`);

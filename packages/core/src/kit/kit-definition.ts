@@ -118,6 +118,12 @@ export interface KitSpec<P, C extends object, R extends object, Res extends KitR
   formatText(result: Res): string;
   /** Draws a result on its image and writes a PNG. */
   saveVisualization(result: Res, image: RgbImage, file: string): Promise<void>;
+  /**
+   * Video kits: the picture a result is drawn on (e.g. a contact sheet of sampled frames),
+   * made from the result and its input; the CLI passes it to `saveVisualization` and to the
+   * `cli.prepare` writer, as it passes the decoded image for image kits. Image kits leave it out.
+   */
+  preview?(result: Res, input: KitInput): Promise<RgbImage>;
   /** The files `evaluate` reads in a data folder, main file first. */
   evalFiles(dataDir: string): string[];
   /** Scores a pipeline on a labelled data folder. `passed: false` makes `eval` exit 1. */
