@@ -1,7 +1,7 @@
 export * from './backend/select-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels/register';
 export * from './models/small-cnn';
-export * from './models/mobilenet-v2';
+export * from './models/mobilenet-v2-like';
 export * from './export/index';
 export * from './optim/index';
 export * from './schedules/index';

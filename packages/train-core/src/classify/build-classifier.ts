@@ -4,7 +4,7 @@ import { compose, type ImageTransform } from '../augment/float-image';
 import { randomHorizontalFlip } from '../augment/flip';
 import { randAugment } from '../augment/rand-augment';
 import { randomResizedCrop } from '../augment/random-resized-crop';
-import { mobileNetV2Like } from '../models/mobilenet-v2';
+import { mobileNetV2Like } from '../models/mobilenet-v2-like';
 import { smallCnn } from '../models/small-cnn';
 import { Adam } from '../optim/adam';
 import { AdamW } from '../optim/adamw';
