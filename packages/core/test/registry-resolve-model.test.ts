@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelRegistry, loadUserCards, parseModelUrl, resolveModel } from '../src';
+import { ModelRegistry, findInt8Variant, loadUserCards, parseModelUrl, requireInt8Variant, resolveModel } from '../src';
 import type { ModelCard } from '../src';
 import { startServer } from './registry-test-server';
 import type { TestServer } from './registry-test-server';
@@ -78,6 +78,17 @@ describe('resolveModel', () => {
     const folder = await resolveModel(run, { registry: new ModelRegistry() });
     expect(folder).toMatchObject({ kind: 'folder', card: { id: 'trained' }, paths: { 'model.onnx': join(run, 'x.onnx') } });
     await expect(resolveModel(dir)).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND', message: expect.stringContaining('no model.card.json') });
+  });
+
+  it('finds the int8 variant of a model in the user cards, and says how to make a missing one', () => {
+    const registry = new ModelRegistry();
+    registry.register(like);
+    expect(findInt8Variant('base', registry)).toBeUndefined();
+    expect(() => requireInt8Variant('base', 'det', registry)).toThrow(expect.objectContaining({ code: 'E_MODEL_NOT_FOUND', message: expect.stringContaining('modelkit compress quantize --kit det') }));
+    mkdirSync(join(dir, 'home', 'cards'), { recursive: true });
+    writeFileSync(join(dir, 'home', 'cards', 'base-int8.json'), JSON.stringify({ ...like, id: 'base-int8' }));
+    expect(findInt8Variant('base', registry)).toBe('base-int8');
+    expect(requireInt8Variant('base-int8', 'det', registry)).toBe('base-int8');
   });
 
   it('finds user cards in MODELKIT_HOME/cards and lists known ids for an unknown one', async () => {

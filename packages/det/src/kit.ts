@@ -2,7 +2,7 @@
  * The detection kit on modelkit's kit contract: the CLI's `det` and `det eval` commands,
  * the server's `POST /v1/det` and `modelkit batch det` all come from this definition.
  */
-import { defineKit } from '@modelkit/core';
+import { MODEL_SETS, defineKit, requireInt8Variant, type ModelSet } from '@modelkit/core';
 import type { OptionSchema } from '@modelkit/core';
 import { Detector } from './detector';
 import type { DetRunOptions } from './detector';
@@ -23,6 +23,8 @@ export interface DetKitOptions {
   inputSize?: number;
   /** Test-time flip augmentation for every run. */
   flip?: boolean;
+  /** `int8`: the int8 model `modelkit compress quantize --kit det` registered (`nanodet-g-416-int8`) when `model` is the default or a registered id. */
+  modelSet?: ModelSet;
 }
 
 const CREATE_OPTIONS: OptionSchema<DetKitOptions> = {
@@ -35,6 +37,7 @@ const CREATE_OPTIONS: OptionSchema<DetKitOptions> = {
   },
   inputSize: { type: 'integer', min: 32, description: 'run the model at this square input side (a multiple of 32, e.g. 512 or 608): more small objects, slower', default: 416 },
   flip: { type: 'boolean', description: 'test-time augmentation: also run the mirrored image and merge (two model runs)' },
+  modelSet: { type: 'string', choices: MODEL_SETS, description: "int8: the model's int8 version registered by `modelkit compress quantize --kit det` (<id>-int8)", default: 'default' },
 };
 
 const RUN_OPTIONS: OptionSchema<DetRunOptions> = {
@@ -58,7 +61,8 @@ export const kit = defineKit<Detector, DetKitOptions, DetRunOptions, DetResult, 
   modelCards,
   createOptions: CREATE_OPTIONS,
   runOptions: RUN_OPTIONS,
-  create: (options, { session, onProgress }) => Detector.create({ ...options, session, onProgress }),
+  create: ({ modelSet, ...options }, { session, onProgress }) =>
+    Detector.create({ ...options, ...(modelSet === 'int8' && { model: requireInt8Variant(options.model ?? NANODET_G_416.id, 'det') }), session, onProgress }),
   run: (det, input, options) => det.run(input, options),
   dispose: (det) => det.dispose(),
   summarize: (r) => `${r.detections.length} object${r.detections.length === 1 ? '' : 's'}`,

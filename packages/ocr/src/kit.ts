@@ -2,7 +2,7 @@
  * The OCR kit on modelkit's kit contract: `modelkit ocr` and `ocr eval`, `POST /v1/ocr`
  * and `modelkit batch ocr` all come from this definition.
  */
-import { defineKit } from '@modelkit/core';
+import { ErrorCodes, MODEL_SETS, ModelkitError, defineKit, findInt8Variant, type ModelSet } from '@modelkit/core';
 import type { OptionSchema } from '@modelkit/core';
 import { DB_DEFAULTS } from './db-postprocess';
 import { evalFiles, evaluate } from './eval/evaluate';
@@ -37,6 +37,12 @@ export interface OcrKitOptions {
   useDilation?: boolean;
   scoreMode?: 'fast' | 'slow';
   boxType?: 'quad' | 'poly';
+  /**
+   * `int8`: the int8 models `modelkit compress quantize --kit ocr` registered
+   * (`ppocr-v4-det-int8`, ...) for the model options left at their defaults; a model it
+   * kept in fp32 (not faster, or not accurate enough) stays fp32.
+   */
+  modelSet?: ModelSet;
 }
 
 /** Run options of the OCR kit. */
@@ -71,7 +77,33 @@ const CREATE_OPTIONS: OptionSchema<OcrKitOptions> = {
   useDilation: { type: 'boolean', description: 'dilate the DB text mask (2x2) before finding boxes' },
   scoreMode: { type: 'string', choices: ['fast', 'slow'], description: 'DB box scoring', default: DB_DEFAULTS.scoreMode },
   boxType: { type: 'string', choices: ['quad', 'poly'], description: 'quad boxes or polygons for curved text', default: DB_DEFAULTS.boxType },
+  modelSet: { type: 'string', choices: MODEL_SETS, description: 'int8: the int8 models registered by `modelkit compress quantize --kit ocr` for the default models', default: 'default' },
 };
+
+const MODEL_OPTIONS = [
+  ['detModel', PPOCR_V4_DET.id],
+  ['recModel', PPOCR_V4_REC_CH.id],
+  ['clsModel', PPOCR_MOBILE_V2_CLS.id],
+] as const;
+
+/**
+ * The `int8` model set: each model option left unset becomes its default's `<id>-int8`
+ * when `modelkit compress quantize` registered one (in MODELKIT_HOME/cards).
+ * @throws ModelkitError `E_MODEL_NOT_FOUND` saying how to make them when none is registered.
+ */
+function int8Models(options: Partial<OcrKitOptions>): Partial<OcrKitOptions> {
+  const out: Partial<OcrKitOptions> = {};
+  for (const [option, id] of MODEL_OPTIONS) {
+    const variant = options[option] === undefined ? findInt8Variant(id) : undefined;
+    if (variant) out[option] = variant;
+  }
+  if (Object.keys(out).length === 0 && MODEL_OPTIONS.some(([option]) => options[option] === undefined)) {
+    throw new ModelkitError(ErrorCodes.MODEL_NOT_FOUND, 'model set int8: no int8 OCR model is registered; make them with: modelkit compress quantize --kit ocr --calib DIR --val DIR', {
+      details: { models: MODEL_OPTIONS.map(([, id]) => `${id}-int8`) },
+    });
+  }
+  return out;
+}
 
 const RUN_OPTIONS: OptionSchema<OcrKitRunOptions> = {
   // The create option has the flag; per request (HTTP, batch) it can only raise the bar.
@@ -88,7 +120,7 @@ export const kit = defineKit<Ocr, OcrKitOptions, OcrKitRunOptions, OcrResult, Oc
   // The three sessions each own a thread pool; one that spins after its run steals the
   // cores the next model needs (measured in tools/bench/ocr-peers/README.md).
   sessionDefaults: { spinning: false, optimize: true },
-  create: (options, { session, onProgress }) => Ocr.create({ ...options, session, onProgress }),
+  create: ({ modelSet, ...options }, { session, onProgress }) => Ocr.create({ ...options, ...(modelSet === 'int8' && int8Models(options)), session, onProgress }),
   async run(ocr, input, options) {
     const result = await ocr.run(input);
     const dropScore = options.dropScore;

@@ -2,7 +2,7 @@
  * The segmentation kit on modelkit's kit contract: `modelkit seg` (masks, new
  * backgrounds, cut-outs), `seg eval`, `POST /v1/seg` and `modelkit batch seg`.
  */
-import { defineKit, findInstalledKit } from '@modelkit/core';
+import { MODEL_SETS, defineKit, findInstalledKit, requireInt8Variant, type ModelSet } from '@modelkit/core';
 import type { OptionSchema } from '@modelkit/core';
 import { encodeMaskPng } from './compose';
 import { evalFiles, evaluate } from './eval/evaluate';
@@ -10,7 +10,7 @@ import type { SegEvalReport } from './eval/evaluate';
 import { HumanSeg } from './human-seg';
 import type { SegResult } from './human-seg';
 import type { ByteMask } from './mask';
-import { modelCards } from './model-cards';
+import { MODEL_ALIASES, modelCards } from './model-cards';
 import { PersonCascade } from './person-cascade';
 import { SEG_OUTPUT_FLAGS, segOutputs } from './seg-outputs';
 import { saveVisualization } from './visualize';
@@ -23,6 +23,8 @@ export interface SegKitOptions {
   refine?: boolean;
   /** Detect people with the det kit first and segment each on its own crop (photos with small or many people). */
   people?: boolean;
+  /** `int8`: the int8 version (`<id>-int8`) of the chosen registry model, registered by `modelkit compress quantize --kit seg`. */
+  modelSet?: ModelSet;
 }
 
 /** Run options of the seg kit. */
@@ -38,6 +40,7 @@ const CREATE_OPTIONS: OptionSchema<SegKitOptions> = {
     type: 'boolean',
     description: 'person cascade: detect people (needs @modelkit/det), segment each on a padded crop; better on photos with small or many people, about 2x slower',
   },
+  modelSet: { type: 'string', choices: MODEL_SETS, description: "int8: the model's int8 version registered by `modelkit compress quantize --kit seg` (<id>-int8)", default: 'default' },
 };
 
 /** What the seg kit loads: the segmenter alone, or the person cascade around it. */
@@ -67,10 +70,12 @@ export const kit = defineKit<SegPipeline, SegKitOptions, SegKitRunOptions, SegRe
   evalOptions: {
     threshold: { type: 'number', min: 0, max: 1, description: 'probability at or above which a pixel is person', default: 0.5 },
   },
-  async create({ people, ...options }, { session, onProgress }) {
+  async create({ people, modelSet, ...options }, { session, onProgress }) {
     // The det kit is found at run time, so seg installs and runs without it.
     const detKit = people ? findInstalledKit('det', 'seg --people') : undefined;
-    const seg = await HumanSeg.create({ ...options, session, onProgress });
+    const model = options.model ?? 'selfie';
+    const registryId = (MODEL_ALIASES as Record<string, string>)[model] ?? model;
+    const seg = await HumanSeg.create({ ...options, ...(modelSet === 'int8' && { model: requireInt8Variant(registryId, 'seg') }), session, onProgress });
     if (!detKit) return seg;
     try {
       return new PersonCascade(seg, await detKit.createRunner({ ...(session.threads !== undefined && { threads: session.threads }) }));

@@ -5,4 +5,5 @@ export { downloadFile, type DownloadOptions } from './download';
 export * from './npm-file';
 export * from './model-registry';
 export * from './resolve-model';
+export * from './model-set';
 export * from '../errors';
