@@ -6,8 +6,9 @@
 import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
 import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
 import type { TrainBackend } from './backend/select-backend';
-import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, type ClassifyConfig } from './classify/classify-config';
+import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, PRETRAINED_DEFAULT_SIZE, type ClassifyConfig } from './classify/classify-config';
 import { OnnxClassifier } from './classify/onnx-classifier';
+import { PRETRAINED_BACKBONES, type PretrainedBackbone } from './pretrained/pretrained-backbone';
 import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
 
 /** Without a terminal, one line per evaluated epoch (and the end) instead of a redrawn bar. */
@@ -26,10 +27,15 @@ function epochLines(io: CliIO): ProgressCallback {
 
 function summaryText(s: ClassifySummary): string {
   const pct = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  const what = s.config.pretrained === 'none' ? s.config.model : `${s.config.pretrained} (pretrained, top ${s.config.unfreeze} blocks fine-tuned)`;
+  const phases = s.transfer
+    ? [`frozen features ${s.transfer.featureSeconds.toFixed(1)} s; ` + s.transfer.phases.map((p) => `${p.phase} ${p.epochs} epochs ${p.seconds.toFixed(1)} s`).join('; ')]
+    : [];
   const lines = [
-    `trained ${s.config.model} ${s.config.size}x${s.config.size} on ${s.trainImages} images of ${s.classNames.length} classes (${s.classNames.join(', ')}), backend ${s.backend}`,
+    `trained ${what} ${s.config.size}x${s.config.size} on ${s.trainImages} images of ${s.classNames.length} classes (${s.classNames.join(', ')}), backend ${s.backend}`,
     `steps ${s.steps}${s.resumedFromStep !== undefined ? ` (resumed from ${s.resumedFromStep})` : ''}, epochs ${s.epochs}/${s.config.epochs}, ${s.seconds.toFixed(1)} s` +
       (s.skipped.length ? `, ${s.skipped.length} unreadable images skipped` : ''),
+    ...phases,
     s.valImages > 0
       ? s.exported === 'last'
         ? `val accuracy ${pct(s.valAccuracy)} (last epoch, exported) on ${s.valImages} images; best epoch ${s.bestEpoch} had ${pct(s.bestValAccuracy)} (picked on the same images, so optimistic)`
@@ -54,6 +60,11 @@ async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<numbe
       data,
       out: flagString(o, 'out') ?? 'runs/classify',
       model: flagString(o, 'model') as ClassifyConfig['model'] | undefined,
+      pretrained: flagString(o, 'backbone') as PretrainedBackbone | 'none' | undefined,
+      headEpochs: flagNumber(o, 'headEpochs'),
+      unfreeze: flagNumber(o, 'unfreeze'),
+      backboneLrScale: flagNumber(o, 'backboneLrScale'),
+      threads: flagNumber(o, 'threads'),
       size: flagNumber(o, 'size'),
       epochs: flagNumber(o, 'epochs'),
       batchSize: flagNumber(o, 'batchSize'),
@@ -111,10 +122,30 @@ export const commands: CliCommand[] = [
           { flags: '--data <dir>', description: 'folder of class subfolders; with train/ and val/ subfolders those are the split', required: true },
           { flags: '--out <dir>', description: 'output folder (default: runs/classify)' },
           { flags: '--model <name>', description: `architecture (default: ${CLASSIFY_DEFAULTS.model})`, choices: CLASSIFY_MODELS },
-          { flags: '--size <px>', description: `square input side (default: ${CLASSIFY_DEFAULTS.size})`, type: 'integer' },
-          { flags: '--epochs <n>', description: `epochs (default: ${CLASSIFY_DEFAULTS.epochs}); with --resume, raise it to train longer`, type: 'integer' },
+          {
+            flags: '--backbone <name>',
+            description: 'start from a pretrained backbone shipped offline (mobilenetv2: ImageNet-initialised MobileNetV2): head on frozen features, then fine-tune the top blocks (default: none, train --model from scratch)',
+            choices: ['none', ...PRETRAINED_BACKBONES],
+          },
+          { flags: '--size <px>', description: `square input side (default: ${CLASSIFY_DEFAULTS.size}; ${PRETRAINED_DEFAULT_SIZE} with --backbone)`, type: 'integer' },
+          {
+            flags: '--epochs <n>',
+            description: `epochs (default: ${CLASSIFY_DEFAULTS.epochs}); with --backbone, of the fine-tuning phase; with --resume, raise it to train longer`,
+            type: 'integer',
+          },
+          { flags: '--head-epochs <n>', description: `with --backbone: epochs of the head on the frozen backbone before fine-tuning (default: ${CLASSIFY_DEFAULTS.headEpochs})`, type: 'integer' },
+          { flags: '--unfreeze <blocks>', description: `with --backbone: top blocks (of 17) to fine-tune; 0 = frozen backbone, the head trains --epochs (default: ${CLASSIFY_DEFAULTS.unfreeze})`, type: 'integer' },
+          {
+            flags: '--backbone-lr-scale <x>',
+            description: `with --backbone: learning-rate and weight-decay multiplier of the unfrozen blocks relative to the head (default: ${CLASSIFY_DEFAULTS.backboneLrScale})`,
+            type: 'number',
+          },
           { flags: '--batch-size <n>', description: `batch size (default: ${CLASSIFY_DEFAULTS.batchSize})`, type: 'integer' },
-          { flags: '--lr <rate>', description: 'peak learning rate of the cosine schedule (default: 3e-3 for adam/adamw, 0.05 for sgd)', type: 'number' },
+          {
+            flags: '--lr <rate>',
+            description: 'peak learning rate of the cosine schedule (default: 3e-3 for adam/adamw, 0.05 for sgd; with --backbone the head\'s: 1e-2 / 0.1, fine-tuning at 0.3x that)',
+            type: 'number',
+          },
           { flags: '--optimizer <name>', description: `optimizer (default: ${CLASSIFY_DEFAULTS.optimizer})`, choices: CLASSIFY_OPTIMIZERS },
           { flags: '--augment <preset>', description: `training augmentation (default: ${CLASSIFY_DEFAULTS.augment})`, choices: CLASSIFY_AUGMENTS },
           { flags: '--seed <n>', description: `seed of split, init, shuffles, augmentation (default: ${CLASSIFY_DEFAULTS.seed})`, type: 'integer' },
@@ -123,6 +154,7 @@ export const commands: CliCommand[] = [
           { flags: '--save-interval <steps>', description: 'also checkpoint every this many steps within an epoch (default: at epoch ends)', type: 'integer' },
           { flags: '--export <weights>', description: 'weights written to model.onnx: last epoch, or best epoch on the validation split (optimistic) (default: last)', choices: ['last', 'best'] },
           { flags: '--backend <name>', description: 'tfjs backend (default: fastest that loads)', choices: ['node', 'wasm', 'cpu'] },
+          { flags: '--threads <n>', description: 'with --backbone: onnxruntime threads of the frozen-feature pass (default: 1)', type: 'integer' },
           { flags: '--json', description: 'print the final summary as one JSON object' },
         ],
         run: (_args, options, io) => runClassify(options, io),

@@ -53,6 +53,25 @@ test('AdamW decouples the decay; Adam adds it to the gradient', () => {
   expect(run(new Adam({ learningRate: 0.1, weightDecay: 0.1 }), 1, [1, 1])[0]).toBeCloseTo(0.9, 6);
 });
 
+test('param groups scale the learning rate and the decay of chosen weights (a slower backbone)', () => {
+  const head = tf.variable(tf.ones([1, 1]), true, 'head');
+  const body = tf.variable(tf.ones([1, 1]), true, 'body');
+  const groups = (v: tf.Variable) => (v === body ? { lrScale: 0.5, decayScale: 0 } : {});
+  const sgd = new Sgd({ learningRate: 0.1, weightDecay: 0.1, paramGroups: groups });
+  sgd.applyGradients([head, body], [tf.ones([1, 1]), tf.ones([1, 1])]);
+  // head: 1 - 0.1·(1 + 0.1·1); body: half the rate, no decay: 1 - 0.05·1
+  expect(head.dataSync()[0]).toBeCloseTo(0.89, 6);
+  expect(body.dataSync()[0]).toBeCloseTo(0.95, 6);
+  const adamw = new AdamW({ learningRate: 0.1, weightDecay: 0.1, paramGroups: groups });
+  adamw.applyGradients([head, body], [tf.ones([1, 1]), tf.ones([1, 1])]);
+  // AdamW's first step is lr·sign(g) after the decoupled decay w·(1 - lr·wd).
+  expect(head.dataSync()[0]).toBeCloseTo(0.89 * 0.99 - 0.1, 6);
+  expect(body.dataSync()[0]).toBeCloseTo(0.95 - 0.05, 6);
+  tf.dispose([head, body]);
+  sgd.dispose();
+  adamw.dispose();
+});
+
 test('the schedule is read at the optimizer iteration, and state round-trips', async () => {
   const opt = new Sgd({ learningRate: (step) => [0.1, 0.2, 0.3][step] ?? 0, momentum: 0.5 });
   const w = tf.variable(tf.ones([2]));

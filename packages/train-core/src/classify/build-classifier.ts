@@ -8,7 +8,7 @@ import { mobileNetV2Like } from '../models/mobilenet-v2-like';
 import { smallCnn } from '../models/small-cnn';
 import { Adam } from '../optim/adam';
 import { AdamW } from '../optim/adamw';
-import type { Optimizer } from '../optim/optimizer';
+import type { Optimizer, ParamGroups } from '../optim/optimizer';
 import { Sgd } from '../optim/sgd';
 import { cosineWarmup } from '../schedules/cosine-warmup';
 import type { ClassifyConfig } from './classify-config';
@@ -24,21 +24,32 @@ export function buildClassifierModel(config: ClassifyConfig, numClasses: number)
   return smallCnn({ inputSize: config.size, numClasses, blocks: 4, baseFilters: 16, batchNormMomentum: 0.9, seed: config.seed + 1 });
 }
 
+/** What differs between the phases of a transfer run: their length, rate and per-weight groups. */
+export interface OptimizerPhase {
+  /** Default `config.epochs`. */
+  epochs?: number;
+  /** Peak rate. Default `config.lr`. */
+  lr?: number;
+  paramGroups?: ParamGroups;
+}
+
 /**
- * The optimizer with a cosine schedule over the whole run and a linear warmup of 5% of
- * it (at most 100 steps). The schedule depends on the total step count, so a resume with
- * more epochs stretches the remaining cosine; a resume with the same epochs is exact.
+ * The optimizer with a cosine schedule over the whole run (or phase) and a linear warmup of
+ * 5% of it (at most 100 steps). The schedule depends on the total step count, so a resume
+ * with more epochs stretches the remaining cosine; a resume with the same epochs is exact.
  */
-export function buildClassifierOptimizer(config: ClassifyConfig, stepsPerEpoch: number): Optimizer {
-  const totalSteps = Math.max(1, stepsPerEpoch * config.epochs);
-  const learningRate = cosineWarmup({ baseLr: config.lr, totalSteps, warmupSteps: Math.min(100, Math.floor(totalSteps * 0.05)), minLr: config.lr * 0.01 });
+export function buildClassifierOptimizer(config: ClassifyConfig, stepsPerEpoch: number, phase: OptimizerPhase = {}): Optimizer {
+  const totalSteps = Math.max(1, stepsPerEpoch * (phase.epochs ?? config.epochs));
+  const lr = phase.lr ?? config.lr;
+  const learningRate = cosineWarmup({ baseLr: lr, totalSteps, warmupSteps: Math.min(100, Math.floor(totalSteps * 0.05)), minLr: lr * 0.01 });
+  const { paramGroups } = phase;
   switch (config.optimizer) {
     case 'sgd':
-      return new Sgd({ learningRate, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+      return new Sgd({ learningRate, momentum: 0.9, nesterov: true, weightDecay: 5e-4, paramGroups });
     case 'adamw':
-      return new AdamW({ learningRate });
+      return new AdamW({ learningRate, paramGroups });
     case 'adam':
-      return new Adam({ learningRate });
+      return new Adam({ learningRate, paramGroups });
   }
 }
 

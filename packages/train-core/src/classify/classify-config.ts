@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, InvalidArgumentError, ModelkitError, writeFileAtomic } from '@modelkit/core';
+import { MOBILENET_V2_BLOCKS } from '../models/mobilenet-v2';
+import { PRETRAINED_BACKBONES, type PretrainedBackbone } from '../pretrained/pretrained-backbone';
 
 /** Architectures `train classify` can build. */
 export const CLASSIFY_MODELS = ['small-cnn', 'mobilenet-v2'] as const;
@@ -20,7 +22,20 @@ export type ClassifyAugment = (typeof CLASSIFY_AUGMENTS)[number];
 
 /** Everything that defines a classification run (what `config.json` holds). */
 export interface ClassifyConfig {
+  /** Architecture trained from scratch; unused with a pretrained backbone. */
   model: ClassifyModel;
+  /**
+   * `none`: train `model` from scratch. `mobilenetv2`: transfer learning from the shipped
+   * ImageNet-initialised MobileNetV2 — a head on the frozen backbone's cached features for
+   * `headEpochs`, then the top `unfreeze` blocks and the head for `epochs`.
+   */
+  pretrained: 'none' | PretrainedBackbone;
+  /** With a backbone: epochs of the head alone on the frozen, cached features (before fine-tuning). */
+  headEpochs: number;
+  /** With a backbone: top blocks (of 17) trained in the fine-tuning phase; 0 = frozen backbone, the head trains for `epochs`. */
+  unfreeze: number;
+  /** With a backbone: learning-rate and weight-decay multiplier of the unfrozen blocks, relative to the head's. */
+  backboneLrScale: number;
   /** Square input side in pixels. */
   size: number;
   epochs: number;
@@ -35,9 +50,13 @@ export interface ClassifyConfig {
   valSplit: number;
 }
 
-/** Defaults of {@link ClassifyConfig}; the learning rate depends on the optimizer. */
+/** Defaults of {@link ClassifyConfig}; the learning rate depends on the optimizer (and the size on the backbone). */
 export const CLASSIFY_DEFAULTS: Omit<ClassifyConfig, 'lr'> = {
   model: 'small-cnn',
+  pretrained: 'none',
+  headEpochs: 20,
+  unfreeze: 3,
+  backboneLrScale: 0.3,
   size: 64,
   epochs: 10,
   batchSize: 16,
@@ -47,8 +66,17 @@ export const CLASSIFY_DEFAULTS: Omit<ClassifyConfig, 'lr'> = {
   valSplit: 0.2,
 };
 
-/** Default peak learning rate per optimizer (SGD with momentum wants a larger one). */
-export function defaultLr(optimizer: ClassifyOptimizer): number {
+/** Input side with a pretrained backbone unless `size` is given: the size its weights were trained at. */
+export const PRETRAINED_DEFAULT_SIZE = 224;
+
+/**
+ * Default peak learning rate per optimizer (SGD with momentum wants a larger one). With a
+ * pretrained backbone it is the head's rate on frozen features (Adam 1e-2: a linear layer on
+ * unnormalised ReLU6 features needed it, README "Pretrained backbone"); fine-tuning uses
+ * 0.3× of it.
+ */
+export function defaultLr(optimizer: ClassifyOptimizer, pretrained: ClassifyConfig['pretrained'] = 'none'): number {
+  if (pretrained !== 'none') return optimizer === 'sgd' ? 0.1 : 1e-2;
   return optimizer === 'sgd' ? 0.05 : 3e-3;
 }
 
@@ -75,7 +103,11 @@ export type PartialClassifyConfig = Partial<ClassifyConfig>;
 export function checkPartialConfig(c: PartialClassifyConfig): PartialClassifyConfig {
   return {
     model: oneOf(c.model, CLASSIFY_MODELS, '--model'),
-    size: checkNumber(c.size, '--size', (v) => isInt(v) && v >= 16 && v <= 1024, 'an integer in [16, 1024]'),
+    pretrained: oneOf(c.pretrained, ['none', ...PRETRAINED_BACKBONES], '--backbone'),
+    headEpochs: checkNumber(c.headEpochs, '--head-epochs', (v) => isInt(v) && v >= 0, 'an integer >= 0'),
+    unfreeze: checkNumber(c.unfreeze, '--unfreeze', (v) => isInt(v) && v >= 0 && v <= MOBILENET_V2_BLOCKS, `an integer in [0, ${MOBILENET_V2_BLOCKS}]`),
+    backboneLrScale: checkNumber(c.backboneLrScale, '--backbone-lr-scale', (v) => v > 0 && v <= 10, 'in (0, 10]'),
+    size: checkNumber(c.size, '--size', (v) => isInt(v) && v >= (c.pretrained && c.pretrained !== 'none' ? 32 : 16) && v <= 1024, `an integer in [${c.pretrained && c.pretrained !== 'none' ? 32 : 16}, 1024]`),
     epochs: checkNumber(c.epochs, '--epochs', (v) => isInt(v) && v >= 1, 'an integer >= 1'),
     batchSize: checkNumber(c.batchSize, '--batch-size', (v) => isInt(v) && v >= 1, 'an integer >= 1'),
     lr: checkNumber(c.lr, '--lr', (v) => v > 0, '> 0'),
@@ -90,11 +122,20 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A fresh run's config: defaults overridden by the given settings. */
+/**
+ * A fresh run's config: defaults overridden by the given settings.
+ *
+ * @throws ModelkitError `E_USAGE` for a bad value, or `model` given together with a backbone.
+ */
 export function freshConfig(given: PartialClassifyConfig): ClassifyConfig {
   const g = defined(checkPartialConfig(given));
   const optimizer = g.optimizer ?? CLASSIFY_DEFAULTS.optimizer;
-  return { ...CLASSIFY_DEFAULTS, lr: defaultLr(optimizer), ...g };
+  const pretrained = g.pretrained ?? CLASSIFY_DEFAULTS.pretrained;
+  if (pretrained !== 'none' && g.model !== undefined) {
+    throw new ModelkitError(ErrorCodes.USAGE, `--model ${g.model} and --backbone ${pretrained} exclude each other: the backbone is the model`);
+  }
+  const size = pretrained !== 'none' ? PRETRAINED_DEFAULT_SIZE : CLASSIFY_DEFAULTS.size;
+  return { ...CLASSIFY_DEFAULTS, size, lr: defaultLr(optimizer, pretrained), ...g };
 }
 
 /**
@@ -126,7 +167,10 @@ export async function readClassifyConfig(outDir: string): Promise<ClassifyConfig
   }
   try {
     const parsed = JSON.parse(text) as { config?: unknown };
-    return freshConfig(parsed.config as PartialClassifyConfig);
+    // A saved config is complete: its `model` is kept even with a backbone (the default then).
+    const saved = parsed.config as ClassifyConfig;
+    const { model, ...rest } = saved;
+    return { ...freshConfig(rest), model: model ?? CLASSIFY_DEFAULTS.model };
   } catch (err) {
     throw new ModelkitError(ErrorCodes.BAD_JSON, `${join(outDir, CONFIG_FILE)} is not a valid train classify config`, { cause: err });
   }

@@ -4,7 +4,9 @@ export { loadClassifyData, type ClassifyData, type LoadClassifyDataOptions, type
 export { MemoryImageDataset } from './memory-image-dataset';
 export { buildClassifierAugment, buildClassifierModel, buildClassifierOptimizer } from './build-classifier';
 export { exportClassifier, CLASSIFIER_FILES, CLASSIFIER_IO, type ExportedClassifier } from './export-classifier';
-export { loadTrainedClassifier, loadWeightsInto, type TrainedClassifier } from './trained-classifier';
+export { loadTrainedClassifier, type TrainedClassifier } from './trained-classifier';
+export { loadWeightsInto } from './load-weights';
 export { OnnxClassifier, type ClassScore, type OnnxClassifierOptions } from './onnx-classifier';
 export { loadClassifierImage, classifierInputSpec } from './preprocess';
 export { trainClassifier, type ClassifySummary, type TrainClassifierOptions } from './train-classifier';
+export type { TransferPhase } from './train-transfer';

@@ -6,7 +6,7 @@ import { crossEntropy } from '../losses/cross-entropy';
 import { Accuracy } from '../metrics/accuracy';
 import { loadCheckpoint } from '../trainer/checkpoint';
 import { isOutOfMemory, outOfMemoryError } from '../trainer/out-of-memory';
-import { Trainer } from '../trainer/trainer';
+import { Trainer, type FitResult } from '../trainer/trainer';
 import {
   freshConfig,
   readClassifyConfig,
@@ -18,8 +18,10 @@ import {
 } from './classify-config';
 import { buildClassifierAugment, buildClassifierModel, buildClassifierOptimizer } from './build-classifier';
 import { loadClassifyData, type SkippedImage } from './classify-data';
-import { exportClassifier } from './export-classifier';
-import { loadWeightsInto } from './trained-classifier';
+import { exportClassifier, type ExportedClassifier } from './export-classifier';
+import { loadWeightsInto } from './load-weights';
+import { buildTransferExportModel, loadBestTransferWeights, trainTransferClassifier, type TransferPhase } from './train-transfer';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Options of {@link trainClassifier}: the run's settings plus where data and output live. */
 export interface TrainClassifierOptions extends PartialClassifyConfig {
@@ -41,6 +43,8 @@ export interface TrainClassifierOptions extends PartialClassifyConfig {
   resume?: boolean;
   /** Force a tfjs backend; default: the fastest that loads (`selectBackend`). */
   backend?: TrainBackend;
+  /** onnxruntime threads of the frozen-backbone feature pass (with `pretrained`). Default 1. */
+  threads?: number;
   /** Training progress (task `train`, unit `steps`). */
   onProgress?: ProgressCallback;
   /** One-line notes for the user (backend, skipped images, resume), e.g. to stderr. */
@@ -76,6 +80,8 @@ export interface ClassifySummary {
   bestStep?: number;
   bestValAccuracy?: number;
   seconds: number;
+  /** With a pretrained backbone: seconds computing the frozen features, and each phase. */
+  transfer?: { featureSeconds: number; phases: TransferPhase[] };
   files: { onnx: string; labels: string; card: string; log: string; config: string; checkpoints: string };
 }
 
@@ -101,7 +107,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const out = resolve(options.out);
   const data = resolve(options.data);
   const given: PartialClassifyConfig = {
-    model: options.model, size: options.size, epochs: options.epochs, batchSize: options.batchSize, lr: options.lr,
+    model: options.model, pretrained: options.pretrained, headEpochs: options.headEpochs, unfreeze: options.unfreeze,
+    backboneLrScale: options.backboneLrScale, size: options.size, epochs: options.epochs, batchSize: options.batchSize, lr: options.lr,
     optimizer: options.optimizer, augment: options.augment, seed: options.seed, valSplit: options.valSplit,
   };
 
@@ -114,7 +121,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const saved = await readClassifyConfig(out);
   // A run exists once a checkpoint does: a run that failed before its first checkpoint
   // (out of memory in step 1, a bad flag) left only config.json and must not block a retry.
-  const hasCheckpoint = await exists(join(out, 'last', 'manifest.json'));
+  // A transfer run checkpoints its head phase in head/ first.
+  const hasCheckpoint = (await exists(join(out, 'last', 'manifest.json'))) || (await exists(join(out, 'head', 'last', 'manifest.json')));
   if (hasCheckpoint && !options.resume) {
     throw new InvalidArgumentError(`${out} already holds a training run; pass --resume to continue it or choose another --out`, { details: { out } });
   }
@@ -139,8 +147,67 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   );
 
   await writeClassifyConfig(out, { config, data, classNames: ds.classNames });
-  const resumeFrom = resuming ? (await loadCheckpoint(join(out, 'last')))?.step : undefined;
-  if (resumeFrom !== undefined) say(`resuming from step ${resumeFrom} (${join(out, 'last')})`);
+  const resumeDir = resuming ? ((await exists(join(out, 'last', 'manifest.json'))) ? join(out, 'last') : join(out, 'head', 'last')) : undefined;
+  const resumeFrom = resumeDir ? (await loadCheckpoint(resumeDir))?.step : undefined;
+  if (resumeFrom !== undefined) say(`resuming from step ${resumeFrom} (${resumeDir})`);
+  const exportWhich = options.export ?? 'last';
+  const describe = (s: string): string => `${s} ${config.size}x${config.size} image classifier (${ds.classNames.join(', ')}) trained by modelkit train classify`;
+  const summarize = (r: { fit: FitResult; best: boolean; exported: ExportedClassifier; transfer?: ClassifySummary['transfer'] }): ClassifySummary => ({
+    backend: choice.backend,
+    data,
+    out,
+    split: ds.split,
+    classNames: ds.classNames,
+    trainImages: ds.train.length,
+    valImages: ds.val?.length ?? 0,
+    skipped: ds.skipped,
+    config,
+    steps: r.fit.steps,
+    resumedFromStep: resumeFrom,
+    epochs: r.fit.epochs,
+    stopReason: r.fit.stopReason,
+    trainLoss: r.fit.trainLoss,
+    exported: r.best ? 'best' : 'last',
+    valAccuracy: r.best ? r.fit.best?.value : r.fit.lastEval?.acc,
+    lastValAccuracy: r.fit.lastEval?.acc,
+    bestEpoch: r.fit.best ? r.fit.best.epoch + 1 : undefined,
+    bestStep: r.fit.best?.step,
+    bestValAccuracy: r.fit.best?.value,
+    seconds: (performance.now() - t0) / 1000,
+    ...(r.transfer ? { transfer: r.transfer } : {}),
+    files: {
+      onnx: r.exported.onnx,
+      labels: r.exported.labels,
+      card: r.exported.card,
+      log: join(out, 'train.log.jsonl'),
+      config: join(out, 'config.json'),
+      checkpoints: join(out, r.best ? 'best' : 'last'),
+    },
+  });
+  const oom = (err: unknown): unknown => (isOutOfMemory(err) ? outOfMemoryError(err, { batchSize: config.batchSize, size: config.size, backend: choice.backend }) : err);
+
+  if (config.pretrained !== 'none') {
+    let run: Awaited<ReturnType<typeof trainTransferClassifier>>;
+    try {
+      run = await trainTransferClassifier({
+        config, data: ds, out, resuming, saveInterval: options.saveInterval, threads: options.threads, onProgress: options.onProgress, say,
+      });
+    } catch (err) {
+      throw oom(err);
+    }
+    let full: tfl.LayersModel | undefined;
+    try {
+      const { fit } = run;
+      // As for scratch runs: the last weights unless the best epoch is asked for.
+      const best = ds.val !== undefined && exportWhich === 'best' && (await loadBestTransferWeights(out, run.phaseModel));
+      full = await buildTransferExportModel(config, ds.classNames.length, run.phaseModel);
+      const exported = await exportClassifier(full, out, { classNames: ds.classNames, size: config.size, description: describe(`${config.pretrained} (pretrained)`) });
+      return summarize({ fit, best, exported, transfer: { featureSeconds: run.featureSeconds, phases: run.phases } });
+    } finally {
+      full?.dispose();
+      run.dispose();
+    }
+  }
 
   const model = buildClassifierModel(config, ds.classNames.length);
   const stepsPerEpoch = Math.ceil(ds.train.length / config.batchSize);
@@ -167,50 +234,14 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         resume: resuming,
       });
     } catch (err) {
-      if (isOutOfMemory(err)) throw outOfMemoryError(err, { batchSize: config.batchSize, size: config.size, backend: choice.backend });
-      throw err;
+      throw oom(err);
     }
     // The last weights by default: the best epoch was chosen on the validation split, so its
     // accuracy there overstates how it does on new images (PaddleHub's best_model on request).
-    const exportWhich = options.export ?? 'last';
     const best = ds.val && exportWhich === 'best' ? await loadCheckpoint(join(out, 'best')) : undefined;
     if (best) loadWeightsInto(model, best.weights);
-    const exported = await exportClassifier(model, out, {
-      classNames: ds.classNames,
-      size: config.size,
-      description: `${config.model} ${config.size}x${config.size} image classifier (${ds.classNames.join(', ')}) trained by modelkit train classify`,
-    });
-    return {
-      backend: choice.backend,
-      data,
-      out,
-      split: ds.split,
-      classNames: ds.classNames,
-      trainImages: ds.train.length,
-      valImages: ds.val?.length ?? 0,
-      skipped: ds.skipped,
-      config,
-      steps: fit.steps,
-      resumedFromStep: resumeFrom,
-      epochs: fit.epochs,
-      stopReason: fit.stopReason,
-      trainLoss: fit.trainLoss,
-      exported: best ? 'best' : 'last',
-      valAccuracy: best ? fit.best?.value : fit.lastEval?.acc,
-      lastValAccuracy: fit.lastEval?.acc,
-      bestEpoch: fit.best ? fit.best.epoch + 1 : undefined,
-      bestStep: fit.best?.step,
-      bestValAccuracy: fit.best?.value,
-      seconds: (performance.now() - t0) / 1000,
-      files: {
-        onnx: exported.onnx,
-        labels: exported.labels,
-        card: exported.card,
-        log: join(out, 'train.log.jsonl'),
-        config: join(out, 'config.json'),
-        checkpoints: join(out, best ? 'best' : 'last'),
-      },
-    };
+    const exported = await exportClassifier(model, out, { classNames: ds.classNames, size: config.size, description: describe(config.model) });
+    return summarize({ fit, best: best !== undefined, exported });
   } finally {
     trainer.dispose();
     model.dispose();

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ErrorCodes, InvalidArgumentError, ModelkitError } from '@modelkit/core';
+import { ErrorCodes, ModelkitError } from '@modelkit/core';
 import { loadCheckpoint } from '../trainer/checkpoint';
 import { readClassifyConfig, readSavedClassNames, type ClassifyConfig } from './classify-config';
 import { buildClassifierModel } from './build-classifier';
+import { loadWeightsInto } from './load-weights';
+import { buildTransferExportModel, buildTransferPhaseModel } from './train-transfer';
 
 /** A classifier rebuilt from a `train classify` output folder. */
 export interface TrainedClassifier {
@@ -15,19 +16,6 @@ export interface TrainedClassifier {
   checkpoint: 'best' | 'last';
   /** Optimizer step of that checkpoint. */
   step: number;
-}
-
-/** Copies checkpoint weights into `model` (same architecture, `model.weights` order). */
-export function loadWeightsInto(model: tfl.LayersModel, weights: { name: string; shape: number[]; values: Float32Array }[]): void {
-  const target = model.weights;
-  if (target.length !== weights.length) throw new InvalidArgumentError(`checkpoint has ${weights.length} weights, the model ${target.length}`);
-  tf.tidy(() =>
-    target.forEach((w, i) => {
-      const saved = weights[i]!;
-      if (saved.shape.join() !== w.shape.join()) throw new InvalidArgumentError(`checkpoint weight ${saved.name} has shape [${saved.shape}], the model's ${w.name} [${w.shape}]`);
-      w.write(tf.tensor(saved.values, saved.shape, 'float32'));
-    }),
-  );
 }
 
 /**
@@ -44,9 +32,21 @@ export async function loadTrainedClassifier(outDir: string, which?: 'best' | 'la
   for (const dir of which ? [which] : (['last', 'best'] as const)) {
     const ckpt = await loadCheckpoint(join(outDir, dir));
     if (!ckpt) continue;
-    const model = buildClassifierModel(config, classNames.length);
-    loadWeightsInto(model, ckpt.weights);
-    return { model, config, classNames, checkpoint: dir, step: ckpt.step };
+    if (config.pretrained === 'none') {
+      const model = buildClassifierModel(config, classNames.length);
+      loadWeightsInto(model, ckpt.weights);
+      return { model, config, classNames, checkpoint: dir, step: ckpt.step };
+    }
+    // A transfer run's checkpoints hold the trained top (head, or top blocks + head): rebuild
+    // that part, then the whole pretrained network around it.
+    const phase = await buildTransferPhaseModel(config, classNames.length);
+    try {
+      loadWeightsInto(phase, ckpt.weights);
+      const model = await buildTransferExportModel(config, classNames.length, phase);
+      return { model, config, classNames, checkpoint: dir, step: ckpt.step };
+    } finally {
+      phase.dispose();
+    }
   }
   throw new ModelkitError(ErrorCodes.FILE_NOT_FOUND, `${outDir} has no ${which ?? 'best or last'} checkpoint`, { details: { file: outDir } });
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, type LrSchedule } from '../schedules/lr-schedule';
-import { defaultDecayFilter, Optimizer, type DecayFilter } from './optimizer';
+import { defaultDecayFilter, Optimizer, type DecayFilter, type ParamGroups } from './optimizer';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions {
@@ -19,6 +19,8 @@ export interface AdamOptions {
   weightDecay?: number;
   /** Which weights decay. Default: rank ≥ 2 (kernels). */
   decayFilter?: DecayFilter;
+  /** Per-weight learning-rate and decay multipliers. Default: none (all 1). */
+  paramGroups?: ParamGroups;
 }
 
 /**
@@ -37,7 +39,7 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
 
   constructor(options: AdamOptions = {}, defaultDecay = 0) {
-    super(options.learningRate ?? 1e-3);
+    super(options.learningRate ?? 1e-3, options.paramGroups);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
@@ -54,8 +56,9 @@ export class Adam extends Optimizer {
   }
 
   protected update(w: tf.Variable, grad: tf.Tensor, index: number, lr: number): tf.Tensor {
-    const decay = this.weightDecay > 0 && this.decayFilter(w, index);
-    const g = decay && !this.decoupled ? tf.add(grad, tf.mul(w, this.weightDecay)) : grad;
+    const wd = this.weightDecay * this.decayScale(w, index);
+    const decay = wd > 0 && this.decayFilter(w, index);
+    const g = decay && !this.decoupled ? tf.add(grad, tf.mul(w, wd)) : grad;
     const m = this.slot('m', index, w);
     const v = this.slot('v', index, w);
     const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
@@ -66,7 +69,7 @@ export class Adam extends Optimizer {
     const mHat = tf.div(m1, 1 - this.beta1 ** t);
     const vHat = tf.div(v1, 1 - this.beta2 ** t);
     const step = tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon));
-    const base = decay && this.decoupled ? tf.mul(w, 1 - lr * this.weightDecay) : w;
+    const base = decay && this.decoupled ? tf.mul(w, 1 - lr * wd) : w;
     return tf.sub(base, tf.mul(step, lr));
   }
 }

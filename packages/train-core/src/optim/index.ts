@@ -1,4 +1,4 @@
-export { Optimizer, type OptimizerState, type SlotState, type DecayFilter } from './optimizer';
+export { Optimizer, type OptimizerState, type SlotState, type DecayFilter, type ParamGroups } from './optimizer';
 export { Sgd, type SgdOptions } from './sgd';
 export { Adam, type AdamOptions } from './adam';
 export { AdamW } from './adamw';

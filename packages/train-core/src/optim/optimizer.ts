@@ -28,6 +28,13 @@ export type DecayFilter = (variable: tf.Variable, index: number) => boolean;
 export const defaultDecayFilter: DecayFilter = (v) => v.rank >= 2;
 
 /**
+ * Per-weight multipliers of the learning rate and of the weight decay: fine-tuning trains a
+ * pretrained backbone slower (and pulls it less towards zero) than a freshly initialised head.
+ * Omitted scales are 1.
+ */
+export type ParamGroups = (variable: tf.Variable, index: number) => { lrScale?: number; decayScale?: number };
+
+/**
  * Base of train-core's optimizers. They are our own rather than `tf.train.*` because
  * tfjs' optimizers keep their slots keyed by variable name (which changes when a model
  * is rebuilt in another process) and save them only through `tf.io` handlers; ours expose
@@ -46,9 +53,16 @@ export abstract class Optimizer {
   /** The learning rate as a function of {@link iterations}. */
   readonly schedule: LrSchedule;
   private readonly slots = new Map<string, tf.Variable>();
+  private readonly groups?: ParamGroups;
 
-  constructor(learningRate: number | LrSchedule) {
+  constructor(learningRate: number | LrSchedule, paramGroups?: ParamGroups) {
     this.schedule = typeof learningRate === 'function' ? learningRate : constantLr(learningRate);
+    this.groups = paramGroups;
+  }
+
+  /** The weight decay multiplier of weight `index` ({@link ParamGroups}; 1 without groups). */
+  protected decayScale(variable: tf.Variable, index: number): number {
+    return this.groups?.(variable, index).decayScale ?? 1;
   }
 
   /** The learning rate the next update uses. */
@@ -73,8 +87,9 @@ export abstract class Optimizer {
     if (!Number.isFinite(lr)) throw new InvalidArgumentError(`applyGradients: learning rate must be finite, got ${lr}`);
     this.iterations++;
     for (let i = 0; i < variables.length; i++) {
+      const scale = this.groups?.(variables[i], i).lrScale ?? 1;
       tf.tidy(() => {
-        variables[i].assign(this.update(variables[i], grads[i], i, lr));
+        variables[i].assign(this.update(variables[i], grads[i], i, lr * scale));
       });
     }
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, type LrSchedule } from '../schedules/lr-schedule';
-import { defaultDecayFilter, Optimizer, type DecayFilter } from './optimizer';
+import { defaultDecayFilter, Optimizer, type DecayFilter, type ParamGroups } from './optimizer';
 
 /** Options of {@link Sgd}. */
 export interface SgdOptions {
@@ -14,6 +14,8 @@ export interface SgdOptions {
   weightDecay?: number;
   /** Which weights decay. Default: rank ≥ 2 (kernels). */
   decayFilter?: DecayFilter;
+  /** Per-weight learning-rate and decay multipliers. Default: none (all 1). */
+  paramGroups?: ParamGroups;
 }
 
 /**
@@ -28,7 +30,7 @@ export class Sgd extends Optimizer {
   private readonly decayFilter: DecayFilter;
 
   constructor(options: SgdOptions = {}) {
-    super(options.learningRate ?? 0.01);
+    super(options.learningRate ?? 0.01, options.paramGroups);
     this.momentum = options.momentum ?? 0;
     this.nesterov = options.nesterov ?? false;
     this.weightDecay = options.weightDecay ?? 0;
@@ -43,7 +45,8 @@ export class Sgd extends Optimizer {
 
   protected update(w: tf.Variable, grad: tf.Tensor, index: number, lr: number): tf.Tensor {
     let g = grad;
-    if (this.weightDecay > 0 && this.decayFilter(w, index)) g = tf.add(g, tf.mul(w, this.weightDecay));
+    const wd = this.weightDecay * this.decayScale(w, index);
+    if (wd > 0 && this.decayFilter(w, index)) g = tf.add(g, tf.mul(w, wd));
     if (this.momentum > 0) {
       const buf = this.slot('momentum', index, w);
       const b = tf.add(tf.mul(buf, this.momentum), g);
