@@ -1,26 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMemoryIO, decodeOnnx } from '@modelkit/core';
 import type { CliCommand } from '@modelkit/core';
 import { commands } from '../src/cli';
 import { writeTinyData } from './fixtures/tiny-kit';
+import { useTempHome } from './fixtures/temp-home';
 
 const compress = commands[0]!;
 const sub = (name: string): CliCommand => compress.subcommands!.find((c) => c.name === name)!;
 
-let dir: string;
-let home: string | undefined;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'compress-cli-'));
-  home = process.env.MODELKIT_HOME;
-  process.env.MODELKIT_HOME = join(dir, 'home');
-});
-afterAll(async () => {
-  if (home === undefined) delete process.env.MODELKIT_HOME;
-  else process.env.MODELKIT_HOME = home;
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempHome('compress-cli-');
 
 describe('modelkit compress', () => {
   it('has quantize, report and storage with their flags', () => {
@@ -31,10 +20,10 @@ describe('modelkit compress', () => {
   });
 
   it('quantizes a bare .onnx by output agreement, then prints the report again', async () => {
-    const model = await writeTinyData(dir, 10);
-    const out = join(dir, 'out');
+    const model = await writeTinyData(tempDir(), 10);
+    const out = join(tempDir(), 'out');
     const io = createMemoryIO();
-    const code = await sub('quantize').run!([], { model, calib: join(dir, 'tiny', 'imgs'), out, prefer: 'size', maxLoss: 50, rounds: 2, threads: 1, register: false }, io);
+    const code = await sub('quantize').run!([], { model, calib: join(tempDir(), 'tiny', 'imgs'), out, prefer: 'size', maxLoss: 50, rounds: 2, threads: 1, register: false }, io);
     expect(code).toBe(0);
     expect(io.out()).toMatch(/validation by output agreement/);
     expect(io.out()).toMatch(/\| model +\| tiny +\| tiny-int8/);
@@ -48,9 +37,9 @@ describe('modelkit compress', () => {
   }, 120000);
 
   it('writes fp16 and int8-weight storage versions', async () => {
-    const model = join(dir, 'tiny.onnx');
+    const model = join(tempDir(), 'tiny.onnx');
     for (const to of ['fp16', 'int8-weights']) {
-      const file = join(dir, `tiny-${to}.onnx`);
+      const file = join(tempDir(), `tiny-${to}.onnx`);
       const io = createMemoryIO();
       await sub('storage').run!([model], { to, out: file }, io);
       expect(io.out()).toMatch(new RegExp(`weight tensors as ${to}`));
@@ -60,11 +49,11 @@ describe('modelkit compress', () => {
 
   it('gives usage errors, not stack traces', async () => {
     const io = createMemoryIO();
-    await expect(sub('quantize').run!([], { calib: dir }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(sub('quantize').run!([], { calib: tempDir() }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(sub('quantize').run!([], { kit: 'det' }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
-    await expect(sub('quantize').run!([], { kit: 'no-such-kit', calib: dir }, io)).rejects.toMatchObject({ code: 'E_KIT_NOT_FOUND' });
-    await expect(sub('quantize').run!([], { model: 'x.onnx', calib: dir, kitOptions: '[1]' }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
-    await expect(sub('report').run!([join(dir, 'nowhere')], {}, io)).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
-    await expect(sub('storage').run!([join(dir, 'tiny.onnx')], { to: 'fp16' }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(sub('quantize').run!([], { kit: 'no-such-kit', calib: tempDir() }, io)).rejects.toMatchObject({ code: 'E_KIT_NOT_FOUND' });
+    await expect(sub('quantize').run!([], { model: 'x.onnx', calib: tempDir(), kitOptions: '[1]' }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(sub('report').run!([join(tempDir(), 'nowhere')], {}, io)).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
+    await expect(sub('storage').run!([join(tempDir(), 'tiny.onnx')], { to: 'fp16' }, io)).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });

@@ -1,25 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelRegistry, resolveModel } from '@modelkit/core';
 import { quantizeKit } from '../src/quantize-kit';
 import { formatReport } from '../src/report/format-report';
 import type { CompressReport } from '../src/report/report-types';
 import { tinyKit, writeTinyData } from './fixtures/tiny-kit';
+import { useTempHome } from './fixtures/temp-home';
 
-let dir: string;
-let home: string | undefined;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'compress-kit-'));
-  home = process.env.MODELKIT_HOME;
-  process.env.MODELKIT_HOME = join(dir, 'home');
-});
-afterAll(async () => {
-  if (home === undefined) delete process.env.MODELKIT_HOME;
-  else process.env.MODELKIT_HOME = home;
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempHome('compress-kit-');
 
 describe('quantizeKit on a small kit', () => {
   let report: CompressReport;
@@ -28,18 +17,18 @@ describe('quantizeKit on a small kit', () => {
   const messages: string[] = [];
 
   beforeAll(async () => {
-    const modelPath = await writeTinyData(dir, 16);
+    const modelPath = await writeTinyData(tempDir(), 16);
     kit = tinyKit(modelPath);
     // Calibration and validation from the same labelled folder: the tool must split them.
     ({ report, files } = await quantizeKit({
       kit,
-      calib: dir,
-      val: dir,
+      calib: tempDir(),
+      val: tempDir(),
       metrics: ['accuracy'],
       maxLoss: 20,
       prefer: 'size',
       rounds: 2,
-      out: join(dir, 'out'),
+      out: join(tempDir(), 'out'),
       threads: 1,
       onMessage: (line) => messages.push(line),
     }));
@@ -82,7 +71,7 @@ describe('quantizeKit on a small kit', () => {
     const resolved = await resolveModel('tiny-int8', { registry: new ModelRegistry() });
     expect(resolved.card.id).toBe('tiny-int8');
     const pipeline = await kit.load({ model: 'tiny-int8' });
-    const r = (await kit.run(pipeline, join(dir, 'tiny', 'imgs', 'p0.png'), {})) as unknown as { label: number };
+    const r = (await kit.run(pipeline, join(tempDir(), 'tiny', 'imgs', 'p0.png'), {})) as unknown as { label: number };
     expect(typeof r.label).toBe('number');
     await kit.dispose(pipeline);
   });
@@ -93,6 +82,6 @@ describe('quantizeKit on a small kit', () => {
   });
 
   it('fails clearly without calibration images', async () => {
-    await expect(quantizeKit({ kit, calib: join(dir, 'home'), out: join(dir, 'o2') })).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
+    await expect(quantizeKit({ kit, calib: join(tempDir(), 'home'), out: join(tempDir(), 'o2') })).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
   });
 });
