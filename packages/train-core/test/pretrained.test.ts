@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createMemoryIO, type CliCommand } from '@modelkit/core';
 import { commands } from '../src/cli';
-import { loadClassifierImage, loadTrainedClassifier, OnnxClassifier, trainClassifier } from '../src/classify';
+import { loadClassifierImage, loadTrainedClassifier, OnnxClassifier } from '../src/classify';
 import { MOBILENET_V2_BLOCKS, mobileNetV2, mobileNetV2CutLayer, mobileNetV2FeatureShape } from '../src/models/mobilenet-v2';
 import {
   computeFrozenFeatures,
@@ -24,7 +24,7 @@ import { relError, rng } from './helpers';
 
 let root: string;
 beforeAll(async () => {
-  await selectBackend({ backend: 'wasm' });
+  await selectBackend({ prefer: 'wasm' });
   root = await mkdtemp(join(tmpdir(), 'mk-pretrained-'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
