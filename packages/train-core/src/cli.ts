@@ -10,6 +10,7 @@ import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZ
 import { OnnxClassifier } from './classify/onnx-classifier';
 import { PRETRAINED_BACKBONES, type PretrainedBackbone } from './pretrained/pretrained-backbone';
 import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
+import { tuneCommand } from './tune/tune-command';
 
 /** Without a terminal, one line per evaluated epoch (and the end) instead of a redrawn bar. */
 function epochLines(io: CliIO): ProgressCallback {
@@ -108,7 +109,7 @@ async function runPredict(images: string[], o: Record<string, unknown>, io: CliI
   }
 }
 
-/** train-core's CLI commands, mounted by `@modelkit/cli`: `train classify` and `train predict`. */
+/** train-core's CLI commands, mounted by `@modelkit/cli`: `train classify`, `train predict` and `tune classify`. */
 export const commands: CliCommand[] = [
   {
     name: 'train',
@@ -173,4 +174,6 @@ export const commands: CliCommand[] = [
       },
     ],
   },
+  // `tune classify`: hyper-parameter search over train classify (src/tune/).
+  tuneCommand,
 ];

@@ -16,3 +16,4 @@ export * from './features/index';
 export * from './pretrained/index';
 export * from './classify/index';
 export * from './video-heads/index';
+export * from './tune/index';
