@@ -24,6 +24,8 @@ export type { DetEvalOptions, DetEvalReport } from './eval/evaluate';
 export { SAMPLE_IMAGE, SAMPLE_CAT_IMAGE } from './samples';
 export { renderDetections, saveVisualization } from './visualize';
 export type { DetVisualizeOptions } from './visualize';
+export { DET_QUALITIES, DET_QUALITY_SETTINGS, int8QuantizeCommand, resolveDetQuality } from './quality';
+export type { DetQuality, DetQualityOptions, DetQualitySettings, ResolvedDetQuality } from './quality';
 export { kit } from './kit';
 export type { DetKitOptions } from './kit';
 
