@@ -43,7 +43,22 @@ export interface OcrKitOptions {
    * kept in fp32 (not faster, or not accurate enough) stays fp32.
    */
   modelSet?: ModelSet;
+  /**
+   * Speed/accuracy preset over the options above (an option given explicitly wins):
+   * `fast` = the int8 model set; `balanced` = the defaults; `accurate` = detection at
+   * `limitSideLen` 1280 (README "Accuracy presets": +3 det / +2.9 e2e hmean on ICDAR2015
+   * photos, ~1.8x the time).
+   */
+  quality?: OcrQuality;
 }
+
+/** The OCR kit's speed/accuracy presets, fastest first. */
+export const OCR_QUALITIES = ['fast', 'balanced', 'accurate'] as const;
+/** One of {@link OCR_QUALITIES}. */
+export type OcrQuality = (typeof OCR_QUALITIES)[number];
+
+/** The detector side limit of the `accurate` quality. */
+const ACCURATE_LIMIT_SIDE_LEN = 1280;
 
 /** Run options of the OCR kit. */
 export interface OcrKitRunOptions {
@@ -78,6 +93,12 @@ const CREATE_OPTIONS: OptionSchema<OcrKitOptions> = {
   scoreMode: { type: 'string', choices: ['fast', 'slow'], description: 'DB box scoring', default: DB_DEFAULTS.scoreMode },
   boxType: { type: 'string', choices: ['quad', 'poly'], description: 'quad boxes or polygons for curved text', default: DB_DEFAULTS.boxType },
   modelSet: { type: 'string', choices: MODEL_SETS, description: 'int8: the int8 models registered by `modelkit compress quantize --kit ocr` for the default models', default: 'default' },
+  quality: {
+    type: 'string',
+    choices: OCR_QUALITIES,
+    description: `preset: fast = --model-set int8 (about 1.35x faster, e2e hmean -0.7 point); balanced = the defaults; accurate = --limit-side-len ${ACCURATE_LIMIT_SIDE_LEN} (+3 det hmean on photos, about 1.8x the time); explicit flags win`,
+    default: 'balanced',
+  },
 };
 
 const MODEL_OPTIONS = [
@@ -120,7 +141,11 @@ export const kit = defineKit<Ocr, OcrKitOptions, OcrKitRunOptions, OcrResult, Oc
   // The three sessions each own a thread pool; one that spins after its run steals the
   // cores the next model needs (measured in tools/bench/ocr-peers/README.md).
   sessionDefaults: { spinning: false, optimize: true },
-  create: ({ modelSet, ...options }, { session, onProgress }) => Ocr.create({ ...options, ...(modelSet === 'int8' && int8Models(options)), session, onProgress }),
+  create: ({ quality, modelSet, ...options }, { session, onProgress }) => {
+    const set = modelSet ?? (quality === 'fast' ? 'int8' : 'default');
+    const limitSideLen = options.limitSideLen ?? (quality === 'accurate' ? ACCURATE_LIMIT_SIDE_LEN : undefined);
+    return Ocr.create({ ...options, ...(limitSideLen !== undefined && { limitSideLen }), ...(set === 'int8' && int8Models(options)), session, onProgress });
+  },
   async run(ocr, input, options) {
     const result = await ocr.run(input);
     const dropScore = options.dropScore;
