@@ -62,4 +62,16 @@ describe('person cascade (the det kit found at run time)', () => {
     expect(row.people).toBeGreaterThanOrEqual(3);
     expect(row.personFraction).toBeGreaterThan(0.2);
   });
+
+  it('is what --quality accurate runs, unless --people is given', async () => {
+    const accurate = await kit.load({ quality: 'accurate', threads: 1 });
+    const plain = await kit.load({ quality: 'accurate', people: false, threads: 1 });
+    try {
+      expect(accurate).toBeInstanceOf(PersonCascade);
+      expect(plain).not.toBeInstanceOf(PersonCascade);
+    } finally {
+      await accurate.dispose();
+      await plain.dispose();
+    }
+  });
 });
