@@ -1,7 +1,8 @@
 /**
  * `modelkit compress`: `quantize` (int8 models for a kit or an ONNX file, within an
- * accuracy budget), `report` (print a quantization report again) and `storage` (smaller
- * files: fp16 or int8 weights, float arithmetic).
+ * accuracy budget), `report` (print a quantization report again), `storage` (smaller
+ * files: fp16 or int8 weights, float arithmetic) and `prune` (structured channel pruning of
+ * a `train classify` run, in prune-cli.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { CliCommand, CliIO } from '@modelkit/core';
 import type { CalibrationMethod } from './calibrate/range-methods';
 import { findKit } from './kit/find-kit';
 import { imageModelKit } from './kit/image-model-kit';
+import { pruneCommand } from './prune-cli';
 import { compressStorage, type StorageFormat } from './quantize/storage';
 import { quantizeKit } from './quantize-kit';
 import { formatReport } from './report/format-report';
@@ -111,7 +113,7 @@ async function runStorage(model: string, o: Record<string, unknown>, io: CliIO):
 export const commands: CliCommand[] = [
   {
     name: 'compress',
-    description: 'Make models smaller and faster: int8 quantization within an accuracy budget, fp16 / int8 weight storage',
+    description: 'Make models smaller and faster: int8 quantization within an accuracy budget, fp16 / int8 weight storage, channel pruning of trained classifiers',
     subcommands: [
       {
         name: 'quantize',
@@ -158,6 +160,7 @@ export const commands: CliCommand[] = [
         ],
         run: (args, options, io) => runStorage(args[0]!, options, io),
       },
+      pruneCommand,
     ],
   },
 ];

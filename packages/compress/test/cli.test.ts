@@ -12,9 +12,9 @@ const sub = (name: string): CliCommand => compress.subcommands!.find((c) => c.na
 const tempDir = useTempHome('compress-cli-');
 
 describe('modelkit compress', () => {
-  it('has quantize, report and storage with their flags', () => {
+  it('has quantize, report, storage and prune with their flags', () => {
     expect(compress.name).toBe('compress');
-    expect(compress.subcommands!.map((c) => c.name)).toEqual(['quantize', 'report', 'storage']);
+    expect(compress.subcommands!.map((c) => c.name)).toEqual(['quantize', 'report', 'storage', 'prune']);
     const flags = sub('quantize').options!.map((o) => o.flags.split(' ')[0]);
     for (const f of ['--kit', '--model', '--calib', '--val', '--method', '--max-loss', '--out', '--prefer', '--no-register']) expect(flags).toContain(f);
   });

@@ -36,7 +36,7 @@ export type { GtRegion, PredRegion, ImageMatch } from './eval/detection-metrics'
 export { checkRapidOcrExpectations } from './eval/rapidocr-checks';
 export type { RapidOcrCheck } from './eval/rapidocr-checks';
 export { normalizedEditDistance, editDistance } from './eval/edit-distance';
-export { kit } from './kit';
-export type { OcrKitOptions, OcrKitRunOptions } from './kit';
+export { kit, OCR_QUALITIES } from './kit';
+export type { OcrKitOptions, OcrKitRunOptions, OcrQuality } from './kit';
 
 registerOcrModels();

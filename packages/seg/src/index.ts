@@ -23,8 +23,8 @@ export { evaluate, evalFiles, readLabelMask, readSegGt } from './eval/evaluate';
 export type { SegEvalReport, SegGtEntry } from './eval/evaluate';
 export { MEDIAPIPE_MEET, MEDIAPIPE_SELFIE, MODEL_ALIASES, PACKAGE_DIR, modelCards, registerSegModels } from './model-cards';
 export { SAMPLE_IMAGE } from './samples';
-export { kit } from './kit';
-export type { SegKitOptions, SegKitRunOptions } from './kit';
+export { kit, SEG_QUALITIES } from './kit';
+export type { SegKitOptions, SegKitRunOptions, SegQuality } from './kit';
 export { saveVisualization } from './visualize';
 
 registerSegModels();

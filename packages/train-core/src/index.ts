@@ -17,3 +17,4 @@ export * from './pretrained/index';
 export * from './classify/index';
 export * from './video-heads/index';
 export * from './tune/index';
+export * from './prune/index';
