@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src';
+import {
+  conv2DBackpropFilterKernel,
+  makeConv2DBackpropFilterKernel,
+} from '../src/backend/wasm-kernels/conv2d-backprop-filter';
 import { onBackend, randData, randInt, relError, rng } from './helpers';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -182,6 +186,118 @@ describe('wasm gradient kernels match the cpu backend', () => {
     const got = await onBackend('wasm', make);
     expect(got.shape).toEqual([n, h, w, c]);
     expect(relError(got.values, ref.values)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('Conv2DBackpropFilter (transposed im2col + one matmul) matches the cpu backend', () => {
+  type Case = [string, [number, number, number, number], [number, number], number | [number, number], Pad];
+  // [name, x shape NHWC, filter size, strides, pad]; Cout is set per case below.
+  const cases: Case[] = [
+    ['1×1 s1 same, Cout > Cin (transposes x)', [2, 7, 5, 3], [1, 1], 1, 'same'],
+    ['1×1 s1 valid, Cout < Cin (transposes dy, gives dWᵀ)', [3, 5, 9, 6], [1, 1], 1, 'valid'],
+    ['1×1 s2 same (strided: the im2col path)', [2, 9, 7, 4], [1, 1], 2, 'same'],
+    ['1×1 s1 explicit pads (padded: the im2col path)', [2, 5, 6, 3], [1, 1], 1, [[0, 0], [1, 0], [0, 2], [0, 0]]],
+    ['3×3 s1 same, odd sizes', [3, 11, 9, 5], [3, 3], 1, 'same'],
+    ['3×3 s1 valid', [2, 10, 7, 4], [3, 3], 1, 'valid'],
+    ['3×3 s2 same, odd sizes', [2, 13, 11, 3], [3, 3], 2, 'same'],
+    ['3×3 s2 valid, last row/column never read', [2, 12, 10, 4], [3, 3], 2, 'valid'],
+    ['3×3 s2 same, even sizes', [4, 16, 16, 3], [3, 3], 2, 'same'],
+    ['5×3 s(2,1) explicit pads', [2, 11, 8, 2], [5, 3], [2, 1], [[0, 0], [2, 1], [0, 2], [0, 0]]],
+    ['2×4 s(1,3) same', [1, 6, 13, 3], [2, 4], [1, 3], 'same'],
+    ['3×3 s1 same, filter wider than a padded edge', [2, 2, 3, 3], [3, 3], 1, 'same'],
+  ];
+  const couts = [6, 2, 5, 4, 7, 3, 8, 5, 16, 3, 4, 2];
+
+  const filterGrad = (xs: Float32Array, dys: Float32Array, xShape: number[], outShape: number[], attrs: object) => () =>
+    tf.tidy(() =>
+      tf.engine().runKernel(
+        tf.Conv2DBackpropFilter,
+        { x: tf.tensor4d(xs, xShape as [number, number, number, number]), dy: tf.tensor4d(dys, outShape as [number, number, number, number]) },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor,
+    );
+
+  test.each(cases.map((c, i) => [c[0], i] as const))('%s', async (_name, i) => {
+    const [, xShape, [fh, fw], strides, pad] = cases[i];
+    const cout = couts[i];
+    const r = rng(100 + i);
+    const filterShape: [number, number, number, number] = [fh, fw, xShape[3], cout];
+    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad);
+    const xs = randData(r, xShape.reduce((a, b) => a * b, 1));
+    const dys = randData(r, info.outShape.reduce((a, b) => a * b, 1));
+    const err = await compare(filterGrad(xs, dys, xShape, info.outShape, { strides, pad, dataFormat: 'NHWC', filterShape }));
+    expect(err).toBeLessThanOrEqual(1e-4);
+  });
+
+  // Sizes that take the JS transposes (1×1: > 2^17 values and > 8 channels). tfjs' cpu
+  // kernel takes ~10 s on these, so the reference is the definition itself, summed in
+  // float64: dW[ci, co] = Σ_m x[m, ci] · dy[m, co].
+  test.each([
+    ['1×1 s1, large x, Cout > Cin: blocked JS transpose of x', [2, 48, 40, 40], 48],
+    ['1×1 s1, large dy, Cout < Cin: blocked JS transpose of dy', [2, 80, 72, 40], 12],
+  ] as const)('%s', async (_name, xShape, cout) => {
+    const r = rng(7);
+    const cin = xShape[3];
+    const m = xShape[0] * xShape[1] * xShape[2];
+    const xs = randData(r, m * cin);
+    const dys = randData(r, m * cout);
+    const ref = new Float64Array(cin * cout);
+    for (let p = 0; p < m; p++)
+      for (let ci = 0; ci < cin; ci++) {
+        const xv = xs[p * cin + ci];
+        for (let co = 0; co < cout; co++) ref[ci * cout + co] += xv * dys[p * cout + co];
+      }
+    const outShape = [xShape[0], xShape[1], xShape[2], cout];
+    const got = await onBackend('wasm', filterGrad(xs, dys, [...xShape], outShape, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, cin, cout] }));
+    expect(got.shape).toEqual([1, 1, cin, cout]);
+    expect(relError(got.values, ref)).toBeLessThanOrEqual(1e-4);
+  });
+
+  // An im2col budget small enough that the taps go in chunks, each its own matmul.
+  test.each([
+    ['3×3 s1 same, im2col in chunks of 2 taps', [2, 9, 7, 3], 1, 'same', 5, 2 * 3 * 2 * 9 * 7],
+    ['3×3 s2 valid, im2col one tap at a time (budget below one tap)', [2, 11, 9, 4], 2, 'valid', 3, 1],
+  ] as const)('%s', async (_name, xShape, strides, pad, cout, budget) => {
+    const r = rng(8);
+    const filterShape: [number, number, number, number] = [3, 3, xShape[3], cout];
+    const info = tf.backend_util.computeConv2DInfo([...xShape], filterShape, strides, 1, pad);
+    const xs = randData(r, xShape.reduce((a, b) => a * b, 1));
+    const dys = randData(r, info.outShape.reduce((a, b) => a * b, 1));
+    const make = filterGrad(xs, dys, [...xShape], info.outShape, { strides, pad, dataFormat: 'NHWC', filterShape });
+    tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
+    tf.registerKernel(makeConv2DBackpropFilterKernel(budget));
+    try {
+      expect(await compare(make)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
+      tf.registerKernel(conv2DBackpropFilterKernel);
+    }
+  });
+
+  test('the gradient of a conv2d layer through tf.grad, batch 3, 3×3 stride 2 same', async () => {
+    const r = rng(11);
+    const xs = randData(r, 3 * 15 * 13 * 4);
+    const ws = randData(r, 3 * 3 * 4 * 6);
+    const make = (): tf.Tensor =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, [3, 15, 13, 4]);
+        // A non-uniform upstream gradient (through sin), so dy is not all ones.
+        return tf.grad((w: tf.Tensor) => tf.sum(tf.sin(tf.conv2d(x, w as tf.Tensor4D, 2, 'same'))))(tf.tensor4d(ws, [3, 3, 4, 6]));
+      });
+    expect(await compare(make)).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('NCHW is refused with a typed error', async () => {
+    await tf.setBackend('wasm');
+    expect(() =>
+      tf.tidy(() =>
+        tf.engine().runKernel(
+          tf.Conv2DBackpropFilter,
+          { x: tf.zeros([1, 2, 4, 4]), dy: tf.zeros([1, 3, 4, 4]) },
+          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [1, 1, 2, 3] } as unknown as tf.NamedAttrMap,
+        ),
+      ),
+    ).toThrow(/NHWC only/);
   });
 });
 

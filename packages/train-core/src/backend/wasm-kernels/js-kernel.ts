@@ -8,8 +8,9 @@ interface WasmHeapBackend {
 
 /**
  * Runs a JS-loop kernel on wasm memory without copies: allocates the float32 output
- * first (so the heap cannot grow and detach the views below), zero-fills it, and hands
- * views of the inputs and the output to `body`.
+ * first (so the heap cannot grow and detach the views below), zero-fills it (unless
+ * `zeroFill` is false, for bodies that write every value), and hands views of the
+ * inputs and the output to `body`.
  * @internal
  */
 export function runOnHeap(
@@ -17,11 +18,12 @@ export function runOnHeap(
   inputs: tf.TensorInfo[],
   outShape: number[],
   body: (inputs: Float32Array[], out: Float32Array) => void,
+  zeroFill = true,
 ): tf.TensorInfo {
   const wasm = backend as unknown as WasmHeapBackend;
   const out = wasm.makeOutput(outShape, 'float32');
   const outView = wasm.typedArrayFromHeap(out);
-  outView.fill(0);
+  if (zeroFill) outView.fill(0);
   body(
     inputs.map((t) => wasm.typedArrayFromHeap(t)),
     outView,
