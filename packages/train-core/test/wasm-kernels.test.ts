@@ -319,3 +319,92 @@ describe('wasm Tile (replaced for speed) matches the cpu backend', () => {
     expect(Array.from(got.values)).toEqual(Array.from(ref.values));
   });
 });
+
+describe('depthwise gradients (one-pass filter loop, JS dilate+pad) and fused ReLU-family gradients', () => {
+  const r = rng(7);
+  // [batch, h, w, channels, stride, pad, mult, filter]: MobileNetV2's 3×3 depthwise
+  // convs at odd and even sizes, plus the general paths (multiplier 2, 5×5, 3×2, 1×3).
+  const shapes: [number, number, number, number, number, 'same' | 'valid', number, [number, number]][] = [
+    [1, 7, 7, 5, 1, 'same', 1, [3, 3]],
+    [2, 9, 11, 16, 1, 'valid', 1, [3, 3]],
+    [3, 13, 13, 7, 2, 'same', 1, [3, 3]],
+    [2, 12, 10, 24, 2, 'same', 1, [3, 3]],
+    [1, 11, 9, 3, 2, 'valid', 1, [3, 3]],
+    [3, 8, 8, 33, 1, 'same', 1, [3, 3]],
+    [1, 5, 5, 1, 2, 'same', 1, [3, 3]],
+    [2, 10, 9, 4, 1, 'same', 2, [3, 3]],
+    [2, 9, 12, 6, 2, 'same', 1, [5, 5]],
+    [1, 8, 9, 5, 1, 'valid', 1, [3, 2]],
+    [2, 6, 7, 3, 2, 'same', 3, [1, 3]],
+  ];
+  test.each(shapes)('batch %i, %i×%i×%i, stride %i %s, multiplier %i, filter %j', async (n, h, w, c, s, pad, mult, [fh, fw]) => {
+    const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [fh, fw, c, mult], s, 1, pad, undefined, true);
+    const xs = randData(r, n * h * w * c);
+    const dys = randData(r, info.outShape.reduce((a, b) => a * b, 1));
+    const fs = randData(r, fh * fw * c * mult);
+    const filterErr = await compare(() =>
+      tf.tidy(() =>
+        tf.engine().runKernel(
+          tf.DepthwiseConv2dNativeBackpropFilter,
+          { x: tf.tensor4d(xs, [n, h, w, c]), dy: tf.tensor4d(dys, info.outShape) },
+          { strides: s, dilations: 1, pad, filterShape: [fh, fw, c, mult] } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+      ),
+    );
+    expect(filterErr).toBeLessThanOrEqual(1e-4);
+    const inputErr = await compare(() =>
+      tf.tidy(() =>
+        tf.engine().runKernel(
+          tf.DepthwiseConv2dNativeBackpropInput,
+          { dy: tf.tensor4d(dys, info.outShape), filter: tf.tensor4d(fs, [fh, fw, c, mult]) },
+          { strides: s, dilations: 1, pad, inputShape: [n, h, w, c] } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+      ),
+    );
+    expect(inputErr).toBeLessThanOrEqual(1e-4);
+    // Through tf.grad of the forward op, as a training step calls them.
+    const grads = (): tf.Tensor =>
+      tf.tidy(() => {
+        const [gx, gf] = tf.grads((x: tf.Tensor, f: tf.Tensor) =>
+          tf.sum(tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad), tf.tensor4d(dys, info.outShape))),
+        )([tf.tensor4d(xs, [n, h, w, c]), tf.tensor4d(fs, [fh, fw, c, mult])]);
+        return tf.concat([tf.reshape(gx!, [-1]), tf.reshape(gf!, [-1])]);
+      });
+    expect(await compare(grads)).toBeLessThanOrEqual(1e-4);
+  });
+
+  // Boundaries (0, -0, 6), values just inside and outside them, and NaN.
+  const edge = [-1, -1e-7, -0, 0, 1e-7, 0.5, 3, 6 - 1e-6, 6, 6 + 1e-6, 7, NaN, -Infinity, Infinity];
+  // Upstream gradients of both signs, then non-finite ones (tfjs' Relu grad multiplies,
+  // so Inf·0 is NaN; ClipByValue's selects, so it is 0).
+  const dys = [edge.map((_, i) => (i % 3 === 0 ? -1 : 1) * (0.25 + i)), edge.map((_, i) => [Infinity, -Infinity, NaN][i % 3]!)];
+  const gradOf = (f: (x: tf.Tensor) => tf.Tensor) => (): tf.Tensor =>
+    tf.tidy(() => {
+      const x = tf.tensor1d(edge);
+      return tf.concat(dys.map((d) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), tf.tensor1d(d))))(x)));
+    });
+  test.each([
+    ['relu', (x: tf.Tensor) => tf.relu(x)],
+    ['relu6', (x: tf.Tensor) => tf.relu6(x)],
+    ['clipByValue(0, 6)', (x: tf.Tensor) => tf.clipByValue(x, 0, 6)],
+    ['clipByValue(-0.5, 3)', (x: tf.Tensor) => tf.clipByValue(x, -0.5, 3)],
+    ["tfjs-layers' ReLU6 (relu then clipByValue)", (x: tf.Tensor) => tf.clipByValue(tf.relu(x), 0, 6)],
+  ] as const)('%s gradient equals cpu exactly at the boundaries', async (_, f) => {
+    const ref = await onBackend('cpu', gradOf(f));
+    const got = await onBackend('wasm', gradOf(f));
+    expect(Array.from(got.values)).toEqual(Array.from(ref.values));
+  });
+
+  test('the relu gradient is one kernel on wasm', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(randData(r, 2 * 4 * 4 * 3), [2, 4, 4, 3]);
+    const info = await tf.profile(() => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.clipByValue(tf.relu(t), 0, 6)))(x);
+      g.dispose();
+    });
+    x.dispose();
+    const names = info.kernels.map((k) => k.name);
+    expect(names.filter((k) => k === 'ModelkitRangeMaskGrad')).toHaveLength(2);
+    for (const k of ['Step', 'LessEqual', 'GreaterEqual', 'LogicalAnd', 'Select']) expect(names).not.toContain(k);
+  });
+});

@@ -4,12 +4,14 @@ import { conv2DBackpropInputKernel } from './conv2d-backprop-input';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { tileKernel } from './tile';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
+import { rangeMaskGradKernel, useFusedReluGradients } from './relu-grad';
 
 /**
  * Gradient kernels train-core adds to the wasm backend. tfjs-backend-wasm 4.22 lacks
  * Conv2DBackpropFilter and the depthwise gradients; its native MaxPoolGrad is wrong for
  * negative windows; its AvgPoolGrad and ResizeBilinearGrad match cpu (our tests check
  * all of them). Conv2DBackpropInput and Tile are replaced by faster compositions.
+ * `ModelkitRangeMaskGrad` is ours: the one-pass gradient of Relu, Relu6 and ClipByValue.
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterKernel,
@@ -18,13 +20,15 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputKernel,
   maxPoolGradKernel,
   tileKernel,
+  rangeMaskGradKernel,
 ];
 
 let registered = false;
 
 /**
  * Registers {@link WASM_TRAINING_KERNELS} for the `wasm` backend (replacing a native
- * kernel of the same name). Idempotent.
+ * kernel of the same name) and makes the gradients of Relu, Relu6 and ClipByValue one
+ * kernel each when the wasm backend is active (tfjs' own gradient elsewhere). Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
@@ -32,5 +36,6 @@ export function registerWasmTrainingKernels(): void {
     if (tf.getKernel(k.kernelName, 'wasm') !== undefined) tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
   }
+  useFusedReluGradients(true);
   registered = true;
 }
