@@ -6,7 +6,7 @@
 import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
 import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
 import type { TrainBackend } from './backend/select-backend';
-import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, PRETRAINED_DEFAULT_SIZE, type ClassifyConfig } from './classify/classify-config';
+import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, DISTILL_DEFAULTS, PRETRAINED_DEFAULT_SIZE, type ClassifyConfig } from './classify/classify-config';
 import { OnnxClassifier } from './classify/onnx-classifier';
 import { PRETRAINED_BACKBONES, type PretrainedBackbone } from './pretrained/pretrained-backbone';
 import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
@@ -37,6 +37,9 @@ function summaryText(s: ClassifySummary): string {
     `steps ${s.steps}${s.resumedFromStep !== undefined ? ` (resumed from ${s.resumedFromStep})` : ''}, epochs ${s.epochs}/${s.config.epochs}, ${s.seconds.toFixed(1)} s` +
       (s.skipped.length ? `, ${s.skipped.length} unreadable images skipped` : ''),
     ...phases,
+    ...(s.distill
+      ? [`distilled from ${s.distill.path} (${s.distill.teacherSize.join('x')}, T ${s.distill.temperature}, alpha ${s.distill.alpha}): teacher ran on ${s.distill.teacherImages} images in ${s.distill.teacherSeconds.toFixed(1)} s`]
+      : []),
     s.valImages > 0
       ? s.exported === 'last'
         ? `val accuracy ${pct(s.valAccuracy)} (last epoch, exported) on ${s.valImages} images; best epoch ${s.bestEpoch} had ${pct(s.bestValAccuracy)} (picked on the same images, so optimistic)`
@@ -69,11 +72,15 @@ async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<numbe
       size: flagNumber(o, 'size'),
       epochs: flagNumber(o, 'epochs'),
       batchSize: flagNumber(o, 'batchSize'),
+      microBatch: flagNumber(o, 'microBatch'),
       lr: flagNumber(o, 'lr'),
       optimizer: flagString(o, 'optimizer') as ClassifyConfig['optimizer'] | undefined,
       augment: flagString(o, 'augment') as ClassifyConfig['augment'] | undefined,
       seed: flagNumber(o, 'seed'),
       valSplit: flagNumber(o, 'valSplit'),
+      teacher: flagString(o, 'teacher'),
+      distillTemperature: flagNumber(o, 'distillTemperature'),
+      distillAlpha: flagNumber(o, 'distillAlpha'),
       resume: o.resume === true,
       saveInterval: flagNumber(o, 'saveInterval'),
       export: (flagString(o, 'export') ?? undefined) as 'last' | 'best' | undefined,
@@ -143,6 +150,11 @@ export const commands: CliCommand[] = [
           },
           { flags: '--batch-size <n>', description: `batch size (default: ${CLASSIFY_DEFAULTS.batchSize})`, type: 'integer' },
           {
+            flags: '--micro-batch <n>',
+            description: 'gradient accumulation: run each batch as micro-batches of n images, one optimizer step per batch (less memory; batch norm sees micro-batch statistics)',
+            type: 'integer',
+          },
+          {
             flags: '--lr <rate>',
             description: 'peak learning rate of the cosine schedule (default: 3e-3 for adam/adamw, 0.05 for sgd; with --backbone the head\'s: 1e-2 / 0.1, fine-tuning at 0.3x that)',
             type: 'number',
@@ -151,11 +163,22 @@ export const commands: CliCommand[] = [
           { flags: '--augment <preset>', description: `training augmentation (default: ${CLASSIFY_DEFAULTS.augment})`, choices: CLASSIFY_AUGMENTS },
           { flags: '--seed <n>', description: `seed of split, init, shuffles, augmentation (default: ${CLASSIFY_DEFAULTS.seed})`, type: 'integer' },
           { flags: '--val-split <fraction>', description: `share of each class held out when DIR has no train/val folders (default: ${CLASSIFY_DEFAULTS.valSplit}; 0 = none)`, type: 'number' },
+          {
+            flags: '--teacher <model>',
+            description:
+              'distil from this ONNX classifier (a model.onnx of train classify with labels.json next to it, its run folder, or a registry id): it runs in onnxruntime on each augmented training image at its own size; its classes must be the data\'s (default: none)',
+          },
+          { flags: '--distill-temperature <T>', description: `with --teacher: softmax temperature of the soft targets (default: ${DISTILL_DEFAULTS.temperature})`, type: 'number' },
+          {
+            flags: '--distill-alpha <a>',
+            description: `with --teacher: weight of the distillation term, loss = a*T^2*KL + (1-a)*CE (default: ${DISTILL_DEFAULTS.alpha})`,
+            type: 'number',
+          },
           { flags: '--resume', description: 'continue the run in --out from its last checkpoint with its saved settings' },
           { flags: '--save-interval <steps>', description: 'also checkpoint every this many steps within an epoch (default: at epoch ends)', type: 'integer' },
           { flags: '--export <weights>', description: 'weights written to model.onnx: last epoch, or best epoch on the validation split (optimistic) (default: last)', choices: ['last', 'best'] },
           { flags: '--backend <name>', description: 'tfjs backend (default: fastest that loads)', choices: ['node', 'wasm', 'cpu'] },
-          { flags: '--threads <n>', description: 'with --backbone: onnxruntime threads of the frozen-feature pass (default: 1)', type: 'integer' },
+          { flags: '--threads <n>', description: 'with --backbone: onnxruntime threads of the frozen-feature pass; with --teacher: of the teacher (default: 1)', type: 'integer' },
           { flags: '--json', description: 'print the final summary as one JSON object' },
         ],
         run: (_args, options, io) => runClassify(options, io),

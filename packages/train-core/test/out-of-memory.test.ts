@@ -15,6 +15,6 @@ describe('out of memory', () => {
   it('becomes a typed error that names the knobs', () => {
     const err = outOfMemoryError(new Error('Aborted(OOM)'), { batchSize: 16, size: 224, backend: 'wasm' });
     expect(err).toMatchObject({ code: 'E_OUT_OF_MEMORY', details: { batchSize: 16, size: 224, backend: 'wasm' } });
-    expect(err.message).toBe('Training ran out of memory on the wasm backend (batch 16 of 224x224 images): lower --batch-size or --size (the wasm backend has 4 GiB at most)');
+    expect(err.message).toBe('Training ran out of memory on the wasm backend (batch 16 of 224x224 images): lower --batch-size or --size, or split each batch with --micro-batch N (same effective batch, less memory) (the wasm backend has 4 GiB at most)');
   });
 });

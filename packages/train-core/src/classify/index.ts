@@ -10,3 +10,5 @@ export { OnnxClassifier, type ClassScore, type OnnxClassifierOptions } from './o
 export { loadClassifierImage, classifierInputSpec } from './preprocess';
 export { trainClassifier, type ClassifySummary, type TrainClassifierOptions } from './train-classifier';
 export type { TransferPhase } from './train-transfer';
+export { resolveTeacher, matchTeacherClasses, Teacher, type ResolvedTeacher } from './teacher';
+export { TeacherDataset, hardTargetMetric, type TeacherDatasetOptions } from './teacher-dataset';

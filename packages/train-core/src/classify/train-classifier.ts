@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ErrorCodes, ImageError, InvalidArgumentError, makeDirs, type ProgressCallback } from '@modelkit/core';
+import { ErrorCodes, ImageError, InvalidArgumentError, makeDirs, ModelkitError, type ProgressCallback } from '@modelkit/core';
 import { selectBackend, type TrainBackend } from '../backend/select-backend';
 import { crossEntropy } from '../losses/cross-entropy';
+import { distillationLoss } from '../losses/distillation';
 import { Accuracy } from '../metrics/accuracy';
 import { loadCheckpoint } from '../trainer/checkpoint';
 import { isOutOfMemory, outOfMemoryError } from '../trainer/out-of-memory';
 import { Trainer, type FitResult } from '../trainer/trainer';
 import {
+  distillConfig,
   freshConfig,
   readClassifyConfig,
   readSavedClassNames,
@@ -20,6 +23,8 @@ import { buildClassifierAugment, buildClassifierModel, buildClassifierOptimizer 
 import { loadClassifyData, type SkippedImage } from './classify-data';
 import { exportClassifier, type ExportedClassifier } from './export-classifier';
 import { loadWeightsInto } from './load-weights';
+import { matchTeacherClasses, resolveTeacher, Teacher, type ResolvedTeacher } from './teacher';
+import { hardTargetMetric, TeacherDataset } from './teacher-dataset';
 import { buildTransferExportModel, loadBestTransferWeights, trainTransferClassifier, type TransferPhase } from './train-transfer';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -43,8 +48,20 @@ export interface TrainClassifierOptions extends PartialClassifyConfig {
   resume?: boolean;
   /** Force a tfjs backend; default: the fastest that loads (`selectBackend`). */
   backend?: TrainBackend;
-  /** onnxruntime threads of the frozen-backbone feature pass (with `pretrained`). Default 1. */
+  /** onnxruntime threads of the frozen-backbone feature pass (with `pretrained`) or of the teacher. Default 1. */
   threads?: number;
+  /**
+   * Knowledge distillation: an ONNX classifier that teaches the student — a `model.onnx` of
+   * `train classify` (labels.json next to it), its run folder, or a registry id. It runs in
+   * onnxruntime on every (augmented) training image at its own input size; its classes must
+   * be the data's. `config.json` records its path and sha256; on `resume` it may be left out
+   * (the saved one is reloaded) and any other teacher is refused. Not with `pretrained`.
+   */
+  teacher?: string;
+  /** Softmax temperature T of the teacher's soft targets (default 4). Needs `teacher`. */
+  distillTemperature?: number;
+  /** Weight of the distillation term, the labels' cross-entropy getting `1 − alpha` (default 0.7). Needs `teacher`. */
+  distillAlpha?: number;
   /** Training progress (task `train`, unit `steps`). */
   onProgress?: ProgressCallback;
   /** One-line notes for the user (backend, skipped images, resume), e.g. to stderr. */
@@ -82,6 +99,12 @@ export interface ClassifySummary {
   seconds: number;
   /** With a pretrained backbone: seconds computing the frozen features, and each phase. */
   transfer?: { featureSeconds: number; phases: TransferPhase[] };
+  /**
+   * With a teacher: its ONNX file and sha256, the input size it ran at, how many images it
+   * ran on in this call (fewer than steps × batch when its outputs were cached: `augment` none)
+   * and the seconds inside onnxruntime.
+   */
+  distill?: { teacher: string; path: string; sha256: string; temperature: number; alpha: number; teacherSize: [number, number]; teacherImages: number; teacherSeconds: number; cached: boolean };
   files: { onnx: string; labels: string; card: string; log: string; config: string; checkpoints: string };
 }
 
@@ -108,7 +131,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const data = resolve(options.data);
   const given: PartialClassifyConfig = {
     model: options.model, pretrained: options.pretrained, headEpochs: options.headEpochs, unfreeze: options.unfreeze,
-    backboneLrScale: options.backboneLrScale, size: options.size, epochs: options.epochs, batchSize: options.batchSize, lr: options.lr,
+    backboneLrScale: options.backboneLrScale, size: options.size, epochs: options.epochs, batchSize: options.batchSize, microBatch: options.microBatch, lr: options.lr,
     optimizer: options.optimizer, augment: options.augment, seed: options.seed, valSplit: options.valSplit,
   };
 
@@ -129,6 +152,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const resuming = options.resume === true && saved !== undefined && hasCheckpoint;
   if (options.resume && !resuming) say(`nothing to resume in ${out}: starting a new run`);
   const config = resuming ? resumedConfig(saved, given) : freshConfig(given);
+  const teacherFile = await teacherSettings(config, options, resuming ? { saved: saved.distill } : undefined);
 
   const choice = await selectBackend({ prefer: options.backend });
   say(`backend: ${choice.backend}${choice.skipped.length ? ` (skipped ${choice.skipped.join('; ')})` : ''}`);
@@ -141,6 +165,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     classNames: resuming ? await readSavedClassNames(out) : undefined,
     onSkip: (s) => say(`skipped ${s.file}: ${s.code}: ${s.message}`),
   });
+  // Before anything is written: a teacher of other classes is a mistake in the command.
+  if (teacherFile) matchTeacherClasses(teacherFile.labels, ds.classNames);
   say(
     `data: ${ds.classNames.length} classes (${ds.classNames.join(', ')}), ${ds.train.length} train / ${ds.val?.length ?? 0} val images` +
       ` (${ds.split === 'folders' ? 'train/ + val/ folders' : `seeded ${config.valSplit} holdout`})`,
@@ -209,13 +235,25 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     }
   }
 
-  const model = buildClassifierModel(config, ds.classNames.length);
+  const distill = config.distill;
+  const teacher = distill ? await Teacher.load(teacherFile!, ds.classNames, { session: options.threads ? { threads: options.threads } : undefined, fallbackSize: config.size }) : undefined;
+  // A fixed image gets fixed teacher outputs: without augmentation they are computed once.
+  const train = teacher ? new TeacherDataset(ds.train, teacher, { cache: config.augment === 'none' }) : undefined;
+  if (teacher) {
+    say(
+      `teacher: ${distill!.path} (${teacher.height}x${teacher.width}, sha256 ${distill!.sha256.slice(0, 12)}…), T ${distill!.temperature}, alpha ${distill!.alpha}` +
+        (train!.cached ? ', outputs cached (augment none)' : ', run on every augmented image'),
+    );
+  }
+  const numClasses = ds.classNames.length;
+  const model = buildClassifierModel(config, numClasses);
   const stepsPerEpoch = Math.ceil(ds.train.length / config.batchSize);
   const trainer = new Trainer({
     model,
     optimizer: buildClassifierOptimizer(config, stepsPerEpoch),
-    lossFn: crossEntropy(),
-    metrics: [new Accuracy()],
+    // With a teacher: its KL term on training batches, plain CE on validation (no teacher there).
+    lossFn: distill ? distillationLoss({ numClasses, temperature: distill.temperature, alpha: distill.alpha }) : crossEntropy(),
+    metrics: [distill ? hardTargetMetric(new Accuracy(), numClasses) : new Accuracy()],
     checkpointDir: out,
     seed: config.seed,
     onProgress: options.onProgress,
@@ -223,9 +261,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   try {
     let fit: Awaited<ReturnType<Trainer['fit']>>;
     try {
-      fit = await trainer.fit(ds.train, {
+      fit = await trainer.fit(train ?? ds.train, {
         epochs: config.epochs,
         batchSize: config.batchSize,
+        microBatchSize: config.microBatch !== undefined ? Math.min(config.microBatch, config.batchSize) : undefined,
         evalData: ds.val,
         bestMetric: ds.val ? 'acc' : undefined,
         bestMode: 'max',
@@ -240,10 +279,50 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     // accuracy there overstates how it does on new images (PaddleHub's best_model on request).
     const best = ds.val && exportWhich === 'best' ? await loadCheckpoint(join(out, 'best')) : undefined;
     if (best) loadWeightsInto(model, best.weights);
-    const exported = await exportClassifier(model, out, { classNames: ds.classNames, size: config.size, description: describe(config.model) });
-    return summarize({ fit, best: best !== undefined, exported });
+    const exported = await exportClassifier(model, out, {
+      classNames: ds.classNames,
+      size: config.size,
+      description: describe(distill ? `${config.model} (distilled)` : config.model),
+    });
+    const summary = summarize({ fit, best: best !== undefined, exported });
+    if (distill && teacher && train) {
+      summary.distill = {
+        ...distill,
+        teacherSize: [teacher.height, teacher.width],
+        teacherImages: train.teacherImages,
+        teacherSeconds: teacher.seconds,
+        cached: train.cached,
+      };
+    }
+    return summary;
   } finally {
     trainer.dispose();
     model.dispose();
+    await teacher?.release();
   }
+}
+
+/**
+ * Resolves `--teacher` (or, on resume without it, the saved teacher) and sets `config.distill`.
+ * Returns the teacher's file, or undefined when the run has no teacher.
+ */
+async function teacherSettings(
+  config: ClassifyConfig,
+  options: TrainClassifierOptions,
+  resume: { saved: ClassifyConfig['distill'] } | undefined,
+): Promise<ResolvedTeacher | undefined> {
+  if (options.teacher !== undefined && config.pretrained !== 'none') {
+    throw new ModelkitError(ErrorCodes.USAGE, `--teacher distils into a model trained from scratch (--model); it does not combine with --backbone ${config.pretrained}`);
+  }
+  const given = options.teacher !== undefined ? await resolveTeacher(options.teacher) : undefined;
+  const saved = resume?.saved;
+  // Resuming without --teacher: the saved file (or, if it moved, the source as first given).
+  const reloaded = !given && saved ? await resolveTeacher(existsSync(saved.path) ? saved.path : saved.teacher) : undefined;
+  const distill = distillConfig(
+    { teacher: given, temperature: options.distillTemperature, alpha: options.distillAlpha },
+    resume ? { saved, savedFileSha256: reloaded?.sha256 } : undefined,
+  );
+  if (distill) config.distill = distill;
+  else delete config.distill;
+  return given ?? reloaded;
 }

@@ -74,7 +74,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The first block the fine-tuning phase trains, or undefined for a frozen backbone. */
-export function fineTuneFromBlock(config: ClassifyConfig): number | undefined {
+function fineTuneFromBlock(config: ClassifyConfig): number | undefined {
   return config.unfreeze > 0 ? MOBILENET_V2_BLOCKS - config.unfreeze : undefined;
 }
 
@@ -134,6 +134,7 @@ export async function trainTransferClassifier(options: TransferRunOptions): Prom
   const fitOptions = (epochs: number, val: FrozenFeatures | undefined, resume: boolean, shape: readonly number[], pick: (f: FrozenFeatures) => Float32Array[][]) => ({
     epochs,
     batchSize: config.batchSize,
+    microBatchSize: config.microBatch !== undefined ? Math.min(config.microBatch, config.batchSize) : undefined,
     evalData: val ? new FeatureDataset(pick(val), data.val!.labels, k, shape) : undefined,
     bestMetric: val ? 'acc' : undefined,
     bestMode: 'max' as const,

@@ -6,4 +6,4 @@ export { diceLoss, type DiceLossOptions } from './dice';
 export { smoothL1Loss, type SmoothL1Options } from './smooth-l1';
 export { balancedL1Loss, type BalancedL1Options } from './balanced-l1';
 export { giouLoss } from './giou';
-export { kdLoss, featureL2Loss, type KdLossOptions } from './distillation';
+export { kdLoss, featureL2Loss, distillationLoss, type KdLossOptions, type DistillationLossOptions } from './distillation';

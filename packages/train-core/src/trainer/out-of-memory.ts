@@ -24,7 +24,7 @@ export function outOfMemoryError(err: unknown, what: { batchSize: number; size: 
   return new ModelkitError(
     ErrorCodes.OUT_OF_MEMORY,
     `Training ran out of memory on the ${what.backend} backend (batch ${what.batchSize} of ${what.size}x${what.size} images): ` +
-      `lower --batch-size or --size${what.backend === 'wasm' ? ' (the wasm backend has 4 GiB at most)' : ''}`,
+      `lower --batch-size or --size, or split each batch with --micro-batch N (same effective batch, less memory)${what.backend === 'wasm' ? ' (the wasm backend has 4 GiB at most)' : ''}`,
     { cause: err, details: { ...what } },
   );
 }

@@ -41,7 +41,24 @@ export interface TrainerOptions {
 /** Options of {@link Trainer.fit}. */
 export interface FitOptions {
   epochs: number;
+  /** Samples per optimizer step (the effective batch). */
   batchSize: number;
+  /**
+   * Gradient accumulation: split each batch into micro-batches of at most this many
+   * samples (1 ≤ `microBatchSize` ≤ `batchSize`; need not divide it). Each micro-batch
+   * runs forward and backward on its own and its activations are freed before the next,
+   * so peak memory is that of one micro-batch plus up to three copies of the gradients. The
+   * gradients are summed, each weighted by micro-batch size / batch size, and one
+   * optimizer update is applied: for a loss that is a mean over samples (all of
+   * train-core's, except `focalLoss` with a `normalizer`) this equals the gradient of the
+   * whole batch. The logged loss and metrics are the batch's (weighted by micro-batch
+   * size). Steps, schedules, `saveInterval`, checkpoints and `resume` count optimizer
+   * steps. Batch-norm layers normalize with micro-batch statistics and update their
+   * moving averages once per micro-batch (the standard behaviour of accumulation; with
+   * momentum μ that is μ^k per step for k micro-batches). Default: `batchSize` (no
+   * accumulation).
+   */
+  microBatchSize?: number;
   /** Evaluated after every `evalInterval` epochs. */
   evalData?: Dataset;
   /** Epochs between evaluations. Default 1. */
@@ -126,6 +143,10 @@ export class Trainer {
   async fit(train: Dataset, options: FitOptions): Promise<FitResult> {
     const { epochs, batchSize } = options;
     if (!(Number.isInteger(epochs) && epochs >= 1)) throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${epochs}`);
+    const microBatchSize = options.microBatchSize ?? batchSize;
+    if (options.microBatchSize !== undefined && !(Number.isInteger(microBatchSize) && microBatchSize >= 1 && microBatchSize <= batchSize)) {
+      throw new InvalidArgumentError(`microBatchSize must be an integer in [1, batchSize = ${batchSize}], got ${options.microBatchSize}`);
+    }
     const logInterval = options.logInterval ?? 10;
     const evalInterval = options.evalInterval ?? 1;
     const bestMetric = options.bestMetric ?? (options.evalData ? 'loss' : undefined);
@@ -179,7 +200,7 @@ export class Trainer {
         for await (const batch of loader.epoch(epochSeed, batchInEpoch)) {
           let loss: number;
           try {
-            loss = this.trainStep(vars, batch.x, batch.y);
+            loss = this.trainStep(vars, batch.x, batch.y, microBatchSize);
           } finally {
             tf.dispose([batch.x, batch.y]);
           }
@@ -257,33 +278,71 @@ export class Trainer {
     return { steps: step, epochs: epoch, stopReason, trainLoss, lastEval, best, resumed, log: log.records.slice(firstRecord) };
   }
 
-  /** One optimizer step on a batch; returns the loss. */
-  private trainStep(vars: tf.Variable[], x: tf.Tensor, y: tf.Tensor): number {
+  /**
+   * One optimizer step on a batch, accumulating the gradients of micro-batches of at most
+   * `microBatchSize` samples; returns the batch's loss.
+   */
+  private trainStep(vars: tf.Variable[], x: tf.Tensor, y: tf.Tensor, microBatchSize: number): number {
+    const n = x.shape[0];
+    let sum: tf.Tensor[] | undefined;
+    let loss = 0;
+    try {
+      for (let start = 0; start < n; start += microBatchSize) {
+        const size = Math.min(microBatchSize, n - start);
+        const whole = size === n;
+        const xs = whole ? x : tf.slice(x, start, size);
+        const ys = whole ? y : tf.slice(y, start, size);
+        try {
+          const micro = this.gradients(vars, xs, ys, whole ? undefined : size / n);
+          loss += micro.loss;
+          if (!sum) {
+            sum = micro.grads;
+          } else {
+            const prev = sum;
+            sum = tf.tidy(() => prev.map((g, i) => tf.add(g, micro.grads[i])));
+            tf.dispose([...prev, ...micro.grads]);
+          }
+        } finally {
+          if (!whole) tf.dispose([xs, ys]);
+        }
+      }
+      let list = sum!;
+      if (this.clipNorm !== undefined) {
+        const clipped = clipGradNorm(list, this.clipNorm);
+        tf.dispose(list);
+        list = sum = clipped.grads;
+      }
+      this.optimizer.applyGradients(vars, list);
+      if (this.ema) this.ema.update(this.model.weights.map((w) => w.read()));
+      if (!Number.isFinite(loss)) throw new InvalidArgumentError(`the loss became ${loss} at step ${this.optimizer.iterations}; lower the learning rate or clip gradients`);
+      return loss;
+    } finally {
+      if (sum) tf.dispose(sum);
+    }
+  }
+
+  /**
+   * Forward and backward on one (micro-)batch: the gradients in `vars` order (the caller
+   * disposes them) and the loss, both scaled by `weight` when given; updates the metrics.
+   */
+  private gradients(vars: tf.Variable[], x: tf.Tensor, y: tf.Tensor, weight?: number): { loss: number; grads: tf.Tensor[] } {
     let pred: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const out = this.model.apply(x, { training: true }) as tf.Tensor;
       pred = tf.keep(out);
-      return this.lossFn(y, out);
+      const l = this.lossFn(y, out);
+      return weight === undefined ? l : tf.mul(l, weight);
     }, vars);
     try {
-      let list = vars.map((v) => grads[v.name]);
+      const list = vars.map((v) => grads[v.name]);
       if (list.some((g) => g === undefined)) {
+        tf.dispose(Object.values(grads));
         throw new InvalidArgumentError('some trainable weights got no gradient: does the loss depend on the model output?');
       }
-      if (this.clipNorm !== undefined) {
-        const clipped = clipGradNorm(list, this.clipNorm);
-        tf.dispose(list);
-        list = clipped.grads;
-      }
-      this.optimizer.applyGradients(vars, list);
-      tf.dispose(list);
-      if (this.ema) this.ema.update(this.model.weights.map((w) => w.read()));
       for (const m of this.metrics) m.update(y, pred!);
-      const loss = value.dataSync()[0];
-      if (!Number.isFinite(loss)) throw new InvalidArgumentError(`the loss became ${loss} at step ${this.optimizer.iterations}; lower the learning rate or clip gradients`);
-      return loss;
+      return { loss: value.dataSync()[0], grads: list };
     } finally {
-      tf.dispose([value, pred!, ...Object.values(grads)]);
+      tf.dispose([value, pred!]);
     }
   }
 

@@ -79,6 +79,9 @@ test('every kernel a bidirectional AttentionLSTM training step hits on wasm (for
   await tf.setBackend('cpu');
   const failures: string[] = [];
   for (const call of calls) {
+    // train-core's own kernels (e.g. ModelkitRangeMaskGrad) have no cpu twin: wasm-kernels.test.ts
+    // checks them against tfjs' own gradients on the cpu backend.
+    if (call.name.startsWith('Modelkit')) continue;
     const inputs = Object.fromEntries(Object.entries(call.inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype)]));
     const given = (call.listInputs ? Object.values(inputs) : inputs) as unknown as tf.NamedTensorMap;
     const out = tf.engine().runKernel(call.name, given, call.attrs) as tf.Tensor | tf.Tensor[];
