@@ -5,10 +5,10 @@
  */
 import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
 import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
-import type { TrainBackend } from './backend/select-backend';
-import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, DISTILL_DEFAULTS, PRETRAINED_DEFAULT_SIZE, type ClassifyConfig } from './classify/classify-config';
+import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, DISTILL_DEFAULTS, PRETRAINED_DEFAULT_SIZE } from './classify/classify-config';
+import { classifyFlagSettings } from './classify/classify-flags';
 import { OnnxClassifier } from './classify/onnx-classifier';
-import { PRETRAINED_BACKBONES, type PretrainedBackbone } from './pretrained/pretrained-backbone';
+import { PRETRAINED_BACKBONES } from './pretrained/pretrained-backbone';
 import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
 import { tuneCommand } from './tune/tune-command';
 
@@ -63,28 +63,15 @@ async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<numbe
     const summary = await trainClassifier({
       data,
       out: flagString(o, 'out') ?? 'runs/classify',
-      model: flagString(o, 'model') as ClassifyConfig['model'] | undefined,
-      pretrained: flagString(o, 'backbone') as PretrainedBackbone | 'none' | undefined,
-      headEpochs: flagNumber(o, 'headEpochs'),
-      unfreeze: flagNumber(o, 'unfreeze'),
-      backboneLrScale: flagNumber(o, 'backboneLrScale'),
-      threads: flagNumber(o, 'threads'),
-      size: flagNumber(o, 'size'),
+      ...classifyFlagSettings(o),
       epochs: flagNumber(o, 'epochs'),
-      batchSize: flagNumber(o, 'batchSize'),
       microBatch: flagNumber(o, 'microBatch'),
-      lr: flagNumber(o, 'lr'),
-      optimizer: flagString(o, 'optimizer') as ClassifyConfig['optimizer'] | undefined,
-      augment: flagString(o, 'augment') as ClassifyConfig['augment'] | undefined,
-      seed: flagNumber(o, 'seed'),
-      valSplit: flagNumber(o, 'valSplit'),
       teacher: flagString(o, 'teacher'),
       distillTemperature: flagNumber(o, 'distillTemperature'),
       distillAlpha: flagNumber(o, 'distillAlpha'),
       resume: o.resume === true,
       saveInterval: flagNumber(o, 'saveInterval'),
       export: (flagString(o, 'export') ?? undefined) as 'last' | 'best' | undefined,
-      backend: (flagString(o, 'backend') ?? undefined) as TrainBackend | undefined,
       onProgress: bar ? bar.update : epochLines(io),
       onMessage: (line) => io.stderr.write(`${line}\n`),
     });

@@ -5,9 +5,9 @@
  */
 import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagString, writeJsonLine } from '@modelkit/core';
 import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
-import type { TrainBackend } from '../backend/select-backend';
-import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, type ClassifyConfig } from '../classify/classify-config';
-import { PRETRAINED_BACKBONES, type PretrainedBackbone } from '../pretrained/pretrained-backbone';
+import { classifyFlagSettings } from '../classify/classify-flags';
+import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS } from '../classify/classify-config';
+import { PRETRAINED_BACKBONES } from '../pretrained/pretrained-backbone';
 import type { Config } from '../search/space';
 import type { TuneTrial } from './trial-store';
 import { tuneClassifier, type TuneSummary } from './tune-classifier';
@@ -79,20 +79,7 @@ async function runTuneClassify(o: Record<string, unknown>, io: CliIO): Promise<n
       eta: flagNumber(o, 'eta'),
       gridPoints: flagNumber(o, 'gridPoints'),
       resume: o.resume === true,
-      model: flagString(o, 'model') as ClassifyConfig['model'] | undefined,
-      pretrained: flagString(o, 'backbone') as PretrainedBackbone | 'none' | undefined,
-      headEpochs: flagNumber(o, 'headEpochs'),
-      unfreeze: flagNumber(o, 'unfreeze'),
-      backboneLrScale: flagNumber(o, 'backboneLrScale'),
-      size: flagNumber(o, 'size'),
-      batchSize: flagNumber(o, 'batchSize'),
-      lr: flagNumber(o, 'lr'),
-      optimizer: flagString(o, 'optimizer') as ClassifyConfig['optimizer'] | undefined,
-      augment: flagString(o, 'augment') as ClassifyConfig['augment'] | undefined,
-      seed: flagNumber(o, 'seed'),
-      valSplit: flagNumber(o, 'valSplit'),
-      backend: flagString(o, 'backend') as TrainBackend | undefined,
-      threads: flagNumber(o, 'threads'),
+      ...classifyFlagSettings(o),
       onTrialStart: (t) => {
         bar?.stop();
         current = t.trialId;
