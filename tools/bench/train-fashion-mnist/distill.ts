@@ -23,17 +23,10 @@
  * FASHION_MNIST_DIR). Run from the repo root.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OnnxClassifier, selectBackend, trainClassifier, type ClassifySummary, type TrainClassifierOptions } from '../../../packages/train-core/src';
-import { FASHION_CLASSES, fashionMnistAvailable, fewLabelSubsets, readFashionSplit, toRgb, writeClassFolder, type FashionSplit } from './fashion-mnist';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
-
-const load = (): string => loadavg().map((v) => v.toFixed(2)).join(' ');
+import { selectBackend, trainClassifier, type ClassifySummary, type TrainClassifierOptions } from '../../../packages/train-core/src';
+import { fashionMnistAvailable, fewLabelSubsets, readFashionSplit, writeClassFolder, testAccuracy, arg, loadText } from './fashion-mnist';
 
 interface Row {
   method: string;
@@ -43,29 +36,11 @@ interface Row {
   load: string;
 }
 
-/** Test accuracy of an exported classifier (its labels.json names the classes). */
-async function testAccuracy(onnx: string, test: FashionSplit): Promise<number> {
-  const classifier = await OnnxClassifier.create(onnx, { session: { threads: 1, spinning: false } });
-  let correct = 0;
-  try {
-    for (let i = 0; i < test.images.length; i += 64) {
-      const probs = await classifier.probabilities(test.images.slice(i, i + 64).map(toRgb));
-      probs.forEach((p, k) => {
-        let best = 0;
-        for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
-        if (classifier.labels[best] === FASHION_CLASSES[test.labels[i + k]!]) correct++;
-      });
-    }
-  } finally {
-    await classifier.dispose();
-  }
-  return correct / test.images.length;
-}
 
 async function run(name: string, settings: Omit<TrainClassifierOptions, 'out'>, root: string): Promise<{ summary: ClassifySummary; load: string }> {
-  const l0 = load();
+  const l0 = loadText();
   const summary = await trainClassifier({ out: join(root, `run-${name.replace(/\W+/g, '-')}`), valSplit: 0, backend: 'wasm', onMessage: (line) => console.error(`[${name}] ${line}`), ...settings });
-  return { summary, load: `${l0} → ${load()}` };
+  return { summary, load: `${l0} → ${loadText()}` };
 }
 
 async function main(): Promise<void> {
@@ -118,8 +93,8 @@ async function main(): Promise<void> {
     let teacherOnnx: string;
     if (teacherRun) {
       teacherOnnx = join(teacherRun, 'model.onnx');
-      const l0 = load();
-      rows.push({ method: 'teacher (reused)', acc: await testAccuracy(teacherOnnx, test), seconds: Number.NaN, note: teacherRun, load: `${l0} → ${load()}` });
+      const l0 = loadText();
+      rows.push({ method: 'teacher (reused)', acc: await testAccuracy(teacherOnnx, test), seconds: Number.NaN, note: teacherRun, load: `${l0} → ${loadText()}` });
     } else {
       const settings: Omit<TrainClassifierOptions, 'out'> =
         teacherModel === 'small-cnn'

@@ -8,7 +8,9 @@ import { access, mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { loadavg } from 'node:os';
 import sharp from 'sharp';
+import { OnnxClassifier } from '../../../packages/train-core/src';
 
 /** Where the Debian package puts the files. */
 export const FASHION_MNIST_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -89,3 +91,32 @@ export function toRgb(img: Uint8Array): { data: Uint8Array; width: number; heigh
   for (let i = 0; i < 784; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = img[i]!;
   return { data, width: 28, height: 28, channels: 3 };
 }
+
+/** Test accuracy of an exported classifier (its labels.json names the classes). */
+export async function testAccuracy(onnx: string, test: FashionSplit): Promise<number> {
+  const classifier = await OnnxClassifier.create(onnx, { session: { threads: 1, spinning: false } });
+  let correct = 0;
+  try {
+    for (let i = 0; i < test.images.length; i += 64) {
+      const images = test.images.slice(i, i + 64).map(toRgb);
+      const probs = await classifier.probabilities(images);
+      probs.forEach((p, k) => {
+        let arg = 0;
+        for (let c = 1; c < p.length; c++) if (p[c]! > p[arg]!) arg = c;
+        if (classifier.labels[arg] === FASHION_CLASSES[test.labels[i + k]!]) correct++;
+      });
+    }
+  } finally {
+    await classifier.dispose();
+  }
+  return correct / test.images.length;
+}
+
+/** The value after `name` on the command line, else `dflt`. */
+export function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1]! : dflt;
+}
+
+/** The 1/5/15-minute load averages, for the tables' load column. */
+export const loadText = (): string => loadavg().map((v) => v.toFixed(2)).join(' ');

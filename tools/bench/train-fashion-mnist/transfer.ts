@@ -20,22 +20,15 @@
  * only the times vary.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defaultRegistry } from '@modelkit/core';
 import {
-  Accuracy, Adam, ArrayDataset, createFeatureExtractor, crossEntropy, OnnxClassifier, selectBackend, trainClassifier, Trainer,
+  Accuracy, Adam, ArrayDataset, createFeatureExtractor, crossEntropy, selectBackend, trainClassifier, Trainer,
   type TrainClassifierOptions,
 } from '../../../packages/train-core/src';
-import { FASHION_CLASSES, fashionMnistAvailable, fewLabelSubsets, readFashionSplit, toRgb, writeClassFolder, type FashionSplit } from './fashion-mnist';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
-
-const load = (): string => loadavg().map((v) => v.toFixed(2)).join(' ');
+import { fashionMnistAvailable, fewLabelSubsets, readFashionSplit, toRgb, writeClassFolder, type FashionSplit, testAccuracy, arg, loadText } from './fashion-mnist';
 
 interface Row {
   method: string;
@@ -45,35 +38,16 @@ interface Row {
   load: string;
 }
 
-/** Test accuracy of an exported classifier (its labels.json names the classes). */
-async function testAccuracy(onnx: string, test: FashionSplit): Promise<number> {
-  const classifier = await OnnxClassifier.create(onnx, { session: { threads: 1, spinning: false } });
-  let correct = 0;
-  try {
-    for (let i = 0; i < test.images.length; i += 64) {
-      const images = test.images.slice(i, i + 64).map(toRgb);
-      const probs = await classifier.probabilities(images);
-      probs.forEach((p, k) => {
-        let arg = 0;
-        for (let c = 1; c < p.length; c++) if (p[c]! > p[arg]!) arg = c;
-        if (classifier.labels[arg] === FASHION_CLASSES[test.labels[i + k]!]) correct++;
-      });
-    }
-  } finally {
-    await classifier.dispose();
-  }
-  return correct / test.images.length;
-}
 
 async function trainAndTest(name: string, settings: Omit<TrainClassifierOptions, 'data' | 'out'>, data: string, root: string, test: FashionSplit): Promise<Row> {
   const out = join(root, `run-${name}`);
-  const l0 = load();
+  const l0 = loadText();
   const s = await trainClassifier({ data, out, valSplit: 0, backend: 'wasm', onMessage: (line) => console.error(`[${name}] ${line}`), ...settings });
   const acc = await testAccuracy(s.files.onnx, test);
   const note = s.transfer
     ? `features ${s.transfer.featureSeconds.toFixed(0)} s, ` + s.transfer.phases.map((p) => `${p.phase} ${p.epochs} ep ${p.seconds.toFixed(0)} s`).join(', ')
     : `${s.config.model} ${s.config.size}², ${s.epochs} epochs`;
-  return { method: name, acc, seconds: s.seconds, note, load: `${l0} → ${load()}` };
+  return { method: name, acc, seconds: s.seconds, note, load: `${l0} → ${loadText()}` };
 }
 
 /** NanoDet-g's backbone features + a Dense head, as in train-core's README features example. */
@@ -83,7 +57,7 @@ async function nanodet(train: FashionSplit, test: FashionSplit, seed: number): P
   } catch (err) {
     return `nanodet skipped: @modelkit/det did not load (${(err as Error).message})`;
   }
-  const l0 = load();
+  const l0 = loadText();
   const t0 = performance.now();
   const { paths } = await defaultRegistry.resolve('nanodet-g-416');
   const extractor = await createFeatureExtractor({
@@ -114,7 +88,7 @@ async function nanodet(train: FashionSplit, test: FashionSplit, seed: number): P
   const r = await trainer.evaluate(new ArrayDataset({ inputs: norm(testX), inputShape: [dim], targets: test.labels, numClasses: 10 }));
   trainer.dispose();
   model.dispose();
-  return { method: 'nanodet', acc: r.acc!, seconds: (performance.now() - t0) / 1000, note: 'NanoDet-g Concat_62 avg-pooled at 128², Dense 64 + softmax, 60 epochs (tfjs eval)', load: `${l0} → ${load()}` };
+  return { method: 'nanodet', acc: r.acc!, seconds: (performance.now() - t0) / 1000, note: 'NanoDet-g Concat_62 avg-pooled at 128², Dense 64 + softmax, 60 epochs (tfjs eval)', load: `${l0} → ${loadText()}` };
 }
 
 async function main(): Promise<void> {

@@ -17,35 +17,11 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OnnxClassifier } from '../../../packages/train-core/src';
-import { FASHION_CLASSES, fashionMnistAvailable, fewLabelSubsets, readFashionSplit, toRgb, writeClassFolder, type FashionSplit } from './fashion-mnist';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
+import { fashionMnistAvailable, fewLabelSubsets, readFashionSplit, writeClassFolder, testAccuracy, arg } from './fashion-mnist';
 
 /** What `uptime` prints: the time and the 1/5/15-minute load averages. */
 const uptime = (): string => `${new Date().toISOString().slice(11, 19)} load average: ${loadavg().map((v) => v.toFixed(2)).join(', ')}`;
 
-/** Test accuracy of an exported classifier (its labels.json names the classes). */
-async function testAccuracy(onnx: string, test: FashionSplit): Promise<number> {
-  const classifier = await OnnxClassifier.create(onnx, { session: { threads: 1, spinning: false } });
-  let correct = 0;
-  try {
-    for (let i = 0; i < test.images.length; i += 64) {
-      const probs = await classifier.probabilities(test.images.slice(i, i + 64).map(toRgb));
-      probs.forEach((p, k) => {
-        let best = 0;
-        for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
-        if (classifier.labels[best] === FASHION_CLASSES[test.labels[i + k]!]) correct++;
-      });
-    }
-  } finally {
-    await classifier.dispose();
-  }
-  return correct / test.images.length;
-}
 
 async function main(): Promise<void> {
   if (!(await fashionMnistAvailable())) {
