@@ -21,11 +21,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { mobileNetV2Like, selectBackend, smallCnn } from '../../packages/train-core/src';
 import { conv2DBackpropFilterKernel } from '../../packages/train-core/src/backend/wasm-kernels/conv2d-backprop-filter';
 import { convGeometry } from '../../packages/train-core/src/backend/wasm-kernels/conv-geometry';
 import { asTensor, padOrCrop4d } from '../../packages/train-core/src/backend/wasm-kernels/tensor-info';
+import { makeStep, median, printTable, type BenchModel } from './kernel-bench-harness';
 
 /** The kernel before this change (commit 19d990b), kept here only as the baseline. */
 const perTapKernel: tf.KernelConfig = {
@@ -63,46 +63,20 @@ function use(which: Which): void {
   tf.registerKernel(KERNELS[which]);
 }
 
-interface Model {
-  name: string;
-  build: () => tfl.LayersModel;
-  size: number;
-}
-const MODELS: Model[] = [
-  { name: 'small CNN 16×64×64×3', build: () => smallCnn({ numClasses: 10, seed: 7 }), size: 64 },
-  { name: 'MobileNetV2-like α0.35 16×96×96×3', build: () => mobileNetV2Like({ numClasses: 10, seed: 7 }), size: 96 },
-];
+type Model = BenchModel;
 const BATCH = 16;
+const MODELS: Model[] = [
+  { name: 'small CNN 16×64×64×3', build: () => smallCnn({ numClasses: 10, seed: 7 }), size: 64, batch: BATCH },
+  { name: 'MobileNetV2-like α0.35 16×96×96×3', build: () => mobileNetV2Like({ numClasses: 10, seed: 7 }), size: 96, batch: BATCH },
+];
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /** One training step (forward + backward + Adam). */
-function makeStep(m: Model): { step: () => Promise<void>; dispose: () => void } {
-  const model = m.build();
-  const opt = tf.train.adam(1e-3);
-  const x = tf.randomUniform([BATCH, m.size, m.size, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32'), 10);
-  return {
-    step: async () => {
-      const loss = opt.minimize(
-        () => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
-        true,
-      );
-      await loss!.data();
-      loss!.dispose();
-    },
-    dispose: () => {
-      tf.dispose([x, y]);
-      opt.dispose();
-      model.dispose();
-    },
-  };
-}
 
 interface Call {
   x: number[];
@@ -284,11 +258,6 @@ async function trainStepMode(): Promise<void> {
   console.log(`(median of ${rounds} rounds × ${steps} steps, old/new interleaved, after one warm-up step each; tfjs ${tf.version_core}, node ${process.version})`);
 }
 
-function printTable(head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => `| ${r.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
-  console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
-}
 
 const USAGE = `usage: npx tsx tools/bench/conv-filter-grad.ts [--rounds 7] [--reps 3] [--torch]
        npx tsx tools/bench/conv-filter-grad.ts --train-step [--rounds 3] [--steps 2]`;

@@ -19,7 +19,6 @@
  * `reLU({ maxValue: 6 })` is Relu then ClipByValue. Run from the repo root with tsx.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { mobileNetV2, mobileNetV2Like, selectBackend } from '../../packages/train-core/src';
 import { convGeometry } from '../../packages/train-core/src/backend/wasm-kernels/conv-geometry';
 import { conv2DBackpropInputKernel } from '../../packages/train-core/src/backend/wasm-kernels/conv2d-backprop-input';
@@ -30,6 +29,7 @@ import {
 import { runOnHeap } from '../../packages/train-core/src/backend/wasm-kernels/js-kernel';
 import { useFusedReluGradients } from '../../packages/train-core/src/backend/wasm-kernels/relu-grad';
 import { asTensor, dilateSpatial, padOrCrop4d } from '../../packages/train-core/src/backend/wasm-kernels/tensor-info';
+import { makeStep, median, printTable, type BenchModel } from './kernel-bench-harness';
 
 /** The kernels before this change, kept here only as the baseline. */
 const oldDepthwiseFilter: tf.KernelConfig = {
@@ -135,12 +135,7 @@ function use(which: Which): void {
   useFusedReluGradients(which === 'new');
 }
 
-interface Model {
-  name: string;
-  build: () => tfl.LayersModel;
-  size: number;
-  batch: number;
-}
+type Model = BenchModel;
 const MODELS: Record<string, Model> = {
   like: { name: 'MobileNetV2-like α0.35 16×96×96×3', build: () => mobileNetV2Like({ numClasses: 10, seed: 7 }), size: 96, batch: 16 },
   v2: { name: 'MobileNetV2 α1 4×224×224×3', build: () => mobileNetV2({ numClasses: 10, seed: 7 }), size: 224, batch: 4 },
@@ -150,29 +145,7 @@ function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 }
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
-function makeStep(m: Model): { step: () => Promise<void>; dispose: () => void } {
-  const model = m.build();
-  const opt = tf.train.adam(1e-3);
-  const x = tf.randomUniform([m.batch, m.size, m.size, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: m.batch }, (_, i) => i % 10), 'int32'), 10);
-  return {
-    step: async () => {
-      const loss = opt.minimize(
-        () => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
-        true,
-      );
-      await loss!.data();
-      loss!.dispose();
-    },
-    dispose: () => {
-      tf.dispose([x, y]);
-      opt.dispose();
-      model.dispose();
-    },
-  };
-}
 
 async function profileMode(m: Model): Promise<void> {
   use(process.argv.includes('--old') ? 'old' : 'new');
@@ -356,11 +329,6 @@ async function trainStepMode(m: Model): Promise<void> {
   console.log(`(median of ${rounds} rounds × ${steps} steps, old/new interleaved, after one warm-up step each; tfjs ${tf.version_core}, node ${process.version})`);
 }
 
-function printTable(head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => `| ${r.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
-}
 
 async function main(): Promise<void> {
   const choice = await selectBackend({ prefer: 'wasm' });
