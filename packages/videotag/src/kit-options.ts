@@ -1,6 +1,6 @@
 /** The option schemas of the videotag kit (CLI flags, HTTP query parameters, batch options). */
 import type { OptionSchema } from '@modelkit/core';
-import { TAG_DEFAULTS } from './video-tagger';
+import { TAG_DEFAULTS, type TagOptions } from './video-tagger';
 
 /** Create options (fixed when the models load). */
 export interface VideotagKitOptions {
@@ -12,20 +12,8 @@ export interface VideotagKitOptions {
   maxDuration?: number;
 }
 
-/** Run options (per video). */
-export interface VideotagRunOptions {
-  sampling?: 'segments' | 'fps' | 'scenes';
-  segments?: number;
-  fps?: number;
-  maxFrames?: number;
-  scenes?: boolean;
-  sceneThreshold?: number;
-  keyframesOnly?: boolean;
-  threshold?: number;
-  objectThreshold?: number;
-  topK?: number;
-  cache?: boolean;
-}
+/** Run options (per video): {@link TagOptions} less what only the API can pass (bytes' name, abort signal). */
+export type VideotagRunOptions = Omit<TagOptions, 'name' | 'signal'>;
 
 export const CREATE_OPTIONS: OptionSchema<VideotagKitOptions> = {
   objects: { type: 'string', description: "detection kit for COCO objects and people count, or 'none' (needs @modelkit/det)", default: 'det' },
