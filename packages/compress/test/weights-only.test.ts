@@ -2,7 +2,8 @@ import { InferenceSession, encodeOnnx, makeGraph, makeModel, makeNode, makeTenso
 import type { OnnxModel, TensorData } from '@modelkit/core';
 import { NoiseMeter } from '../src/budget/output-error';
 import { quantizeDynamicMatMul } from '../src/quantize/dynamic-matmul';
-import { compressStorage, toHalf } from '../src/quantize/storage';
+import { float32ToFloat16 } from '@modelkit/core';
+import { compressStorage } from '../src/quantize/storage';
 import { optimizedOps } from './fixtures/ort-optimized';
 import { pseudoRandom, tinyCnn, tinyFeeds } from './fixtures/tiny-models';
 
@@ -53,7 +54,7 @@ describe('dynamic MatMul int8', () => {
 
 describe('weight storage', () => {
   it('converts floats to IEEE half precision bits', () => {
-    expect([0, 1, -2, 65504, 1e-8, Infinity, 0.1].map(toHalf)).toEqual([0, 0x3c00, 0xc000, 0x7bff, 0, 0x7c00, 0x2e66]);
+    expect([0, 1, -2, 65504, 1e-8, Infinity, 0.1].map(float32ToFloat16)).toEqual([0, 0x3c00, 0xc000, 0x7bff, 0, 0x7c00, 0x2e66]);
   });
 
   for (const format of ['fp16', 'int8-weights'] as const) {

@@ -5,7 +5,7 @@
  * rounding only, but it runs slower (the weights are converted on every run and cannot be
  * pre-packed: NanoDet-g 51 -> 75 ms fp16, 84 ms int8 weights, measured here).
  */
-import { makeNode, makeTensor, topologicalSort } from '@modelkit/core';
+import { float32ToFloat16, makeNode, makeTensor, topologicalSort } from '@modelkit/core';
 import type { OnnxModel, OnnxNode, OnnxTensor } from '@modelkit/core';
 import { GraphIndex, defaultOpset } from '../graph/graph-index';
 import { prepareForCalibration } from '../graph/prepare';
@@ -29,36 +29,6 @@ export interface StorageReport {
 
 /** Tensors smaller than this stay float32: a Cast or DequantizeLinear per tiny bias costs more than it saves. */
 const MIN_ELEMENTS = 256;
-
-/** IEEE half-precision bits of `v` (round to nearest even). */
-export function toHalf(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
-  if ((half & 0x7c00) === 0x7c00 && e < 0x1f) {
-    // Rounding carried into the exponent: still correct (may reach infinity).
-  }
-  e = 0;
-  return sign | half;
-}
 
 /** Whether `t`, read by `readers`, is a weight worth converting. */
 function isWeight(t: OnnxTensor, readers: readonly OnnxNode[]): boolean {
@@ -88,7 +58,7 @@ export async function compressStorage(source: ModelInput, format: StorageFormat)
     const out = index.fresh(`${t.name}/float`);
     if (format === 'fp16') {
       const half = new Uint16Array(values.length);
-      for (let i = 0; i < values.length; i++) half[i] = toHalf(values[i]!);
+      for (let i = 0; i < values.length; i++) half[i] = float32ToFloat16(values[i]!);
       const name = index.fresh(`${t.name}/fp16`);
       graph.initializers.push(makeTensor(name, 'float16', t.dims, half));
       front.push(makeNode('Cast', [name], [out], { to: 1 }, index.fresh(`${t.name}/Cast`)));

@@ -81,7 +81,7 @@ export function float16ToFloat32(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** float → IEEE 754 half, round-to-nearest-even; used by tests to write float16 shards. */
+/** float → IEEE 754 half bits, round-to-nearest-even (test fixtures write float16 shards with it; compress stores fp16 weights). */
 export function float32ToFloat16(f: number): number {
   const buf = new DataView(new ArrayBuffer(4));
   buf.setFloat32(0, f, true);
