@@ -2,3 +2,4 @@
 export { exportLayersModelToOnnx, saveOnnx, EXPORTABLE_LAYERS } from './export-layers-model';
 export type { ExportOnnxOptions } from './export-layers-model';
 export { SUPPORTED_ACTIVATIONS } from './activations';
+export { MODEL_FOLDER_FILES, writeModelFolder, type ModelFolder, type ModelFolderInfo } from './write-model-folder';
