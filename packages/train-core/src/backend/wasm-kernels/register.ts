@@ -5,6 +5,7 @@ import { maxPoolGradKernel } from './max-pool-grad';
 import { tileKernel } from './tile';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { rangeMaskGradKernel, useFusedReluGradients } from './relu-grad';
+import { useFusedBatchNormTraining } from '../fused-batch-norm';
 
 /**
  * Gradient kernels train-core adds to the wasm backend. tfjs-backend-wasm 4.22 lacks
@@ -28,7 +29,8 @@ let registered = false;
 /**
  * Registers {@link WASM_TRAINING_KERNELS} for the `wasm` backend (replacing a native
  * kernel of the same name) and makes the gradients of Relu, Relu6 and ClipByValue one
- * kernel each when the wasm backend is active (tfjs' own gradient elsewhere). Idempotent.
+ * kernel each when the wasm backend is active (tfjs' own gradient elsewhere), and batch
+ * norm train with one analytic gradient there (../fused-batch-norm). Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
@@ -37,5 +39,6 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(k);
   }
   useFusedReluGradients(true);
+  useFusedBatchNormTraining(true);
   registered = true;
 }
