@@ -6,4 +6,6 @@ export { diceLoss, type DiceLossOptions } from './dice';
 export { smoothL1Loss, type SmoothL1Options } from './smooth-l1';
 export { balancedL1Loss, type BalancedL1Options } from './balanced-l1';
 export { giouLoss } from './giou';
+export { qualityFocalLoss } from './quality-focal';
+export { distributionFocalLoss } from './distribution-focal';
 export { kdLoss, featureL2Loss, distillationLoss, type KdLossOptions, type DistillationLossOptions } from './distillation';
