@@ -23,8 +23,15 @@ import { resizeFloatMap, toByteMask } from './mask';
 import type { ByteMask, FloatMask } from './mask';
 import { MODEL_ALIASES, registerSegModels } from './model-cards';
 
-/** How a model's output becomes a person probability. */
-export type SegOutputKind = 'probability' | 'two-logits';
+/**
+ * How a model's output becomes a person probability: `probability` (one channel),
+ * `two-logits` (background, person: sigmoid of the difference), `class-logits` (C ≥ 2
+ * class logits as `modelkit train seg` exports for more than two classes: foreground =
+ * 1 − softmax probability of class 0, the background).
+ */
+export type SegOutputKind = 'probability' | 'two-logits' | 'class-logits';
+
+const OUTPUT_KINDS: readonly SegOutputKind[] = ['probability', 'two-logits', 'class-logits'];
 
 /** Options of {@link HumanSeg.create}. */
 export interface HumanSegOptions {
@@ -37,8 +44,9 @@ export interface HumanSegOptions {
   /** Download progress of a model given by URL. */
   onProgress?: ProgressCallback;
   /**
-   * For a model given by path: `'probability'` (one channel, already a probability) or
-   * `'two-logits'` (background, person: p = sigmoid(person − background)). Default: from
+   * For a model given by path: `'probability'` (one channel, already a probability),
+   * `'two-logits'` (background, person: p = sigmoid(person − background)) or
+   * `'class-logits'` (C class logits, background first: p = 1 − softmax₀). Default: from
    * the card, else by the output's channel count (1 or 2).
    */
   output?: SegOutputKind;
@@ -102,6 +110,8 @@ export class HumanSeg {
   readonly inputHeight: number;
   /** How the raw output becomes a probability. */
   readonly outputKind: SegOutputKind;
+  /** Channels of the output (1, 2, or the class count of `class-logits`). */
+  readonly outputChannels: number;
   /** The card of a registry model; undefined for a model given by path. */
   readonly card: ModelCard | undefined;
   private readonly session: InferenceSession;
@@ -137,20 +147,21 @@ export class HumanSeg {
     this.inputWidth = w;
     const channels = staticDim(output, 3);
     const kind = o.output ?? cardInput?.output ?? (channels === 2 ? 'two-logits' : channels === 1 ? 'probability' : undefined);
-    if (kind !== 'probability' && kind !== 'two-logits') {
-      throw new ModelError(ErrorCodes.MODEL_INVALID, `${session.name}: cannot tell how to read output ${JSON.stringify(output)}; pass output: 'probability' | 'two-logits'`, {
+    if (kind === undefined || !OUTPUT_KINDS.includes(kind) || (kind === 'class-logits' && !(channels !== undefined && channels >= 2))) {
+      throw new ModelError(ErrorCodes.MODEL_INVALID, `${session.name}: cannot tell how to read output ${JSON.stringify(output)}; pass output: 'probability' | 'two-logits' | 'class-logits' (the last needs a static channel count >= 2)`, {
         details: { outputs: session.outputs },
       });
     }
     this.outputKind = kind;
+    this.outputChannels = kind === 'probability' ? 1 : kind === 'two-logits' ? 2 : channels!;
   }
 
   /** Loads a model (default: MediaPipe selfie, bundled with this package; no network). */
   static async create(options: HumanSegOptions = {}): Promise<HumanSeg> {
     const model = options.model ?? 'selfie';
     if (typeof model !== 'string' || model === '') throw new InvalidArgumentError(`HumanSeg.create: model must be 'selfie', 'meet', a registry id or an .onnx path, got ${String(model)}`);
-    if (options.output !== undefined && options.output !== 'probability' && options.output !== 'two-logits') {
-      throw new InvalidArgumentError(`HumanSeg.create: output must be 'probability' or 'two-logits', got ${String(options.output)}`);
+    if (options.output !== undefined && !OUTPUT_KINDS.includes(options.output)) {
+      throw new InvalidArgumentError(`HumanSeg.create: output must be 'probability', 'two-logits' or 'class-logits', got ${String(options.output)}`);
     }
     const { path, card } = await resolveSegModel(model, options.onProgress);
     const session = await InferenceSession.create(path, options.session);
@@ -203,6 +214,20 @@ export class HumanSeg {
     if (this.outputKind === 'probability') {
       if (raw.length !== n) throw new ModelError(ErrorCodes.MODEL_INVALID, `${this.session.name}: output has ${raw.length} values, expected ${n}`);
       return raw;
+    }
+    if (this.outputKind === 'class-logits') {
+      const c = this.outputChannels;
+      if (raw.length !== c * n) throw new ModelError(ErrorCodes.MODEL_INVALID, `${this.session.name}: output has ${raw.length} values, expected ${c * n} (${c} channels)`);
+      // Foreground = every class but the background: 1 − softmax(logits)[0], computed stably.
+      const p = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        let max = -Infinity;
+        for (let k = 0; k < c; k++) max = Math.max(max, raw[i * c + k]);
+        let sum = 0;
+        for (let k = 0; k < c; k++) sum += Math.exp(raw[i * c + k] - max);
+        p[i] = 1 - Math.exp(raw[i * c] - max) / sum;
+      }
+      return p;
     }
     if (raw.length !== 2 * n) throw new ModelError(ErrorCodes.MODEL_INVALID, `${this.session.name}: output has ${raw.length} values, expected ${2 * n} (two channels)`);
     // Two-class logits: softmax over the channel axis = sigmoid(person − background).

@@ -11,6 +11,7 @@ import {
 } from '@modelkit/core';
 import { emitActivation } from './activations';
 import { emitActivationLayer } from './activation-layers';
+import { ATROUS_CONV_LAYER, emitAtrousConv } from './atrous-conv';
 import { batchNormAffine, batchNormAxis, emitBatchNorm } from './batch-norm';
 import { emitConvLayer } from './conv';
 import { emitDense } from './dense';
@@ -46,6 +47,7 @@ export const EXPORTABLE_LAYERS = [
   'Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate',
   'Flatten', 'Reshape', 'Permute', 'ZeroPadding2D', 'Cropping2D', 'UpSampling2D',
   'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
+  'AtrousConv2D',
 ] as const;
 
 const CONV = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
@@ -188,6 +190,8 @@ export function exportLayersModelToOnnx(model: tfl.LayersModel, options: ExportO
       y = emitActivationLayer(g, info, ins[0]);
     } else if (IDENTITY.has(cls)) {
       y = ins[0];
+    } else if (cls === ATROUS_CONV_LAYER) {
+      y = emitAtrousConv(g, info, ins[0], out);
     } else {
       throw unsupported(cls, info.name);
     }

@@ -7,13 +7,17 @@ import type { Metric } from './metric';
  * `IoU = TP / (TP + FP + FN)` from a pixel confusion matrix, averaged over classes that
  * occur in targets or predictions. Predictions `[N, H, W, C]`; targets `[N, H, W]`
  * indices (values outside [0, C) such as 255 are ignored) or one-hot `[N, H, W, C]`.
- * Keys: `miou`, `pixelAcc`.
+ * Keys: `miou`, `pixelAcc`, and `iou_<name>` per class when `classNames` are given.
  */
 export class MeanIou implements Metric {
   readonly name = 'miou';
   private readonly cm: ConfusionMatrix;
 
-  constructor(numClasses?: number) {
+  /** `classNames`: also report each class's IoU as `iou_<name>` (NaN when the class is absent from targets and predictions). */
+  constructor(
+    numClasses?: number,
+    private readonly classNames?: readonly string[],
+  ) {
     this.cm = new ConfusionMatrix(numClasses);
   }
 
@@ -42,7 +46,12 @@ export class MeanIou implements Metric {
   }
 
   result(): Record<string, number> {
-    const ious = this.perClass().filter((v) => !Number.isNaN(v));
-    return { miou: ious.length === 0 ? 0 : ious.reduce((s, v) => s + v, 0) / ious.length, pixelAcc: this.cm.result().overallAcc };
+    const all = this.perClass();
+    const ious = all.filter((v) => !Number.isNaN(v));
+    const out: Record<string, number> = { miou: ious.length === 0 ? 0 : ious.reduce((s, v) => s + v, 0) / ious.length, pixelAcc: this.cm.result().overallAcc };
+    this.classNames?.forEach((name, c) => {
+      if (c < all.length) out[`iou_${name}`] = all[c];
+    });
+    return out;
   }
 }
