@@ -3,28 +3,17 @@
  * and exports an image classifier; `train predict --model OUT/model.onnx IMAGE...` runs
  * the export on onnxruntime.
  */
-import { ErrorCodes, ModelkitError, ProgressBar, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
-import type { CliCommand, CliIO, ProgressCallback } from '@modelkit/core';
+import { ErrorCodes, ModelkitError, flagNumber, flagSession, flagString, forEachInput, roundTo, writeJsonLine } from '@modelkit/core';
+import type { CliCommand, CliIO } from '@modelkit/core';
 import { CLASSIFY_AUGMENTS, CLASSIFY_DEFAULTS, CLASSIFY_MODELS, CLASSIFY_OPTIMIZERS, DISTILL_DEFAULTS, PRETRAINED_DEFAULT_SIZE } from './classify/classify-config';
 import { classifyFlagSettings } from './classify/classify-flags';
 import { OnnxClassifier } from './classify/onnx-classifier';
 import { PRETRAINED_BACKBONES } from './pretrained/pretrained-backbone';
 import { trainClassifier, type ClassifySummary } from './classify/train-classifier';
 import { tuneCommand } from './tune/tune-command';
-
-/** Without a terminal, one line per evaluated epoch (and the end) instead of a redrawn bar. */
-function epochLines(io: CliIO): ProgressCallback {
-  return (e) => {
-    const evalLine = e.phase === 'progress' && e.message?.endsWith(' eval');
-    if (!evalLine && e.phase !== 'end') return;
-    const values = Object.entries(e.values ?? {})
-      .filter(([k]) => k !== 'lr')
-      .map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(4) : v}`)
-      .join(' ');
-    const what = evalLine ? e.message!.replace(/ eval$/, '') : `end (${e.message ?? ''})`;
-    io.stderr.write(`${what}: step ${e.done}/${e.total ?? '?'} ${values}\n`);
-  };
-}
+import { detCommand } from './det/det-command';
+import { segCommand } from './seg/seg-command';
+import { runTraining } from './train-cli-output';
 
 function summaryText(s: ClassifySummary): string {
   const pct = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -58,30 +47,26 @@ async function runClassify(o: Record<string, unknown>, io: CliIO): Promise<numbe
   const data = flagString(o, 'data');
   if (!data) throw new ModelkitError(ErrorCodes.USAGE, 'train classify: --data DIR is required');
   const json = o.json === true;
-  const bar = io.interactive ? new ProgressBar(io.stderr) : undefined;
-  try {
-    const summary = await trainClassifier({
-      data,
-      out: flagString(o, 'out') ?? 'runs/classify',
-      ...classifyFlagSettings(o),
-      epochs: flagNumber(o, 'epochs'),
-      microBatch: flagNumber(o, 'microBatch'),
-      teacher: flagString(o, 'teacher'),
-      distillTemperature: flagNumber(o, 'distillTemperature'),
-      distillAlpha: flagNumber(o, 'distillAlpha'),
-      resume: o.resume === true,
-      saveInterval: flagNumber(o, 'saveInterval'),
-      export: (flagString(o, 'export') ?? undefined) as 'last' | 'best' | undefined,
-      onProgress: bar ? bar.update : epochLines(io),
-      onMessage: (line) => io.stderr.write(`${line}\n`),
-    });
-    bar?.stop();
-    if (json) writeJsonLine(io.stdout, summary);
-    else io.stdout.write(summaryText(summary));
-    return 0;
-  } finally {
-    bar?.stop();
-  }
+  return runTraining(
+    io,
+    json,
+    (reporters) =>
+      trainClassifier({
+        data,
+        out: flagString(o, 'out') ?? 'runs/classify',
+        ...classifyFlagSettings(o),
+        epochs: flagNumber(o, 'epochs'),
+        microBatch: flagNumber(o, 'microBatch'),
+        teacher: flagString(o, 'teacher'),
+        distillTemperature: flagNumber(o, 'distillTemperature'),
+        distillAlpha: flagNumber(o, 'distillAlpha'),
+        resume: o.resume === true,
+        saveInterval: flagNumber(o, 'saveInterval'),
+        export: (flagString(o, 'export') ?? undefined) as 'last' | 'best' | undefined,
+        ...reporters,
+      }),
+    summaryText,
+  );
 }
 
 async function runPredict(images: string[], o: Record<string, unknown>, io: CliIO): Promise<number> {
@@ -182,6 +167,10 @@ export const commands: CliCommand[] = [
         ],
         run: (args, options, io) => runPredict(args, options, io),
       },
+      // `train det`: detection training (src/det/).
+      detCommand,
+      // `train seg` (and `train seg lint`): segmentation training (src/seg/).
+      segCommand,
     ],
   },
   // `tune classify`: hyper-parameter search over train classify (src/tune/).

@@ -18,3 +18,5 @@ export * from './classify/index';
 export * from './video-heads/index';
 export * from './tune/index';
 export * from './prune/index';
+export * from './det/index';
+export * from './seg/index';
