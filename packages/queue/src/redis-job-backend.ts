@@ -143,6 +143,11 @@ export async function createJobBackend(options: RedisJobBackendOptions): Promise
       return store(() => queue.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'paused'));
     },
     async close() {
+      // Closing while BullMQ still sets its connections up makes their pending INFO command
+      // fail as an unhandled 'error' event (seen in the tests): let the set-up finish first,
+      // for at most a second so a Redis that is down cannot hold the close.
+      const settled = Promise.allSettled([...queues.values(), ...events.values()].map((q) => q.waitUntilReady()));
+      await Promise.race([settled, new Promise((r) => setTimeout(r, 1000).unref())]);
       await Promise.all([...events.values()].map((e) => e.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

@@ -41,7 +41,8 @@ describeRedis('serve --queue', () => {
     const res = await post('bright', '?threshold=250');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ mean: 200, bright: false, timings: { total: expect.any(Number) } });
-    expect(worker.events().some((e) => e.event === 'completed' && e.queue === 'http')).toBe(true);
+    // The worker prints its event line on its own stdout, which can arrive after the reply.
+    await worker.waitFor(() => worker.events().some((e) => e.event === 'completed' && e.queue === 'http'), 5000, 'the worker to report the job completed');
   });
 
   it('async=1: 202 with the job, then GET /v1/jobs/:id has the result', async () => {
