@@ -6,6 +6,7 @@
  * of the letterboxed image (AP is unchanged by the letterbox's scale).
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { boxIou, nms, type Box } from '@modelkit/core';
 import { DET_TARGET_ROW, type PointGrid } from './atss-assigner';
 import type { Metric } from '../metrics/metric';
 
@@ -14,14 +15,6 @@ interface Det {
   cls: number;
   score: number;
   box: [number, number, number, number];
-}
-
-function iou(a: readonly number[], b: readonly number[]): number {
-  const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
 }
 
 /** Options of {@link DetApMetric}. */
@@ -41,7 +34,7 @@ export interface DetApMetricOptions {
 export class DetApMetric implements Metric {
   readonly name = 'ap';
   private dets: Det[] = [];
-  private gts: { image: number; cls: number; box: number[] }[] = [];
+  private gts: { image: number; cls: number; box: Box }[] = [];
   private images = 0;
 
   constructor(private readonly o: DetApMetricOptions) {}
@@ -66,7 +59,7 @@ export class DetApMetric implements Metric {
       const image = this.images++;
       for (let r = P; r < rows; r++) {
         const o = (n * rows + r) * DET_TARGET_ROW;
-        if (truth[o] >= 0) this.gts.push({ image, cls: truth[o], box: Array.from(truth.subarray(o + 1, o + 5)) });
+        if (truth[o] >= 0) this.gts.push({ image, cls: truth[o], box: [truth[o + 1], truth[o + 2], truth[o + 3], truth[o + 4]] });
       }
       const cands: Det[] = [];
       for (let i = 0; i < P; i++) {
@@ -90,15 +83,12 @@ export class DetApMetric implements Metric {
           cands.push({ image, cls: c, score, box: [grid.cx[i] - side(0), grid.cy[i] - side(1), grid.cx[i] + side(2), grid.cy[i] + side(3)] });
         }
       }
-      cands.sort((a, b) => b.score - a.score);
-      const kept: Det[] = [];
-      const nms = this.o.iouThreshold ?? 0.6;
-      for (const d of cands) {
-        if (kept.length >= (this.o.maxDetections ?? 100)) break;
-        if (kept.some((k) => k.cls === d.cls && iou(k.box, d.box) > nms)) continue;
-        kept.push(d);
-      }
-      this.dets.push(...kept);
+      const kept = nms(
+        cands.map((d) => d.box),
+        cands.map((d) => d.score),
+        { iouThreshold: this.o.iouThreshold ?? 0.6, maxDetections: this.o.maxDetections ?? 100, classIds: cands.map((d) => d.cls) },
+      );
+      this.dets.push(...kept.map((i) => cands[i]!));
     }
   }
 
@@ -123,7 +113,7 @@ export class DetApMetric implements Metric {
         let bestIou = t;
         gts.forEach((g, j) => {
           if (g.image !== d.image || used.has(j)) return;
-          const v = iou(d.box, g.box);
+          const v = boxIou(d.box, g.box);
           if (v >= bestIou) {
             bestIou = v;
             best = j;
