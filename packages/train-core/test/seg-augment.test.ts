@@ -1,5 +1,5 @@
 import { SeededRng } from '../src/data/seeded-rng';
-import { composeSeg, SEG_TRANSFORMS, type SegTransform } from '../src/seg/joint-transforms';
+import { composeSeg, resizeMask, resizeSample, SEG_TRANSFORMS, type SegTransform } from '../src/seg/joint-transforms';
 import { IGNORE_INDEX, type SegSample } from '../src/seg/seg-sample';
 import { drawSegShapes } from '../src/seg/synthetic-seg-shapes';
 
@@ -129,5 +129,17 @@ describe('joint segmentation transforms (PaddleSeg names and defaults)', () => {
     expect(n).toBeGreaterThan(4);
     const r = Math.hypot(sx / n - out.width / 2, sy / n - out.height / 2);
     expect(Math.abs(r - 14)).toBeLessThan(1);
+  });
+});
+
+describe('resizeMask', () => {
+  test.each([
+    [7, 5, 16, 11],
+    [33, 20, 12, 9],
+    [10, 10, 10, 25],
+  ])('%ix%i -> %ix%i equals the mask of resizeSample (same nearest mapping)', (w, h, outW, outH) => {
+    const mask = Uint8Array.from({ length: w * h }, (_, i) => (i * 7919) % 5);
+    const viaSample = resizeSample({ image: new Float32Array(w * h * 3), mask, width: w, height: h }, outW, outH).mask;
+    expect(Array.from(resizeMask(mask, w, h, outW, outH))).toEqual(Array.from(viaSample));
   });
 });

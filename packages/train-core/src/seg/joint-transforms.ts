@@ -65,6 +65,24 @@ function warpSample(s: SegSample, outW: number, outH: number, inv: readonly numb
   return { image: outImage, mask: outMask, width: outW, height: outH };
 }
 
+/**
+ * Stretches a label map to `outW`×`outH` by nearest neighbour, with {@link warpSample}'s
+ * pixel-centre mapping (so it stays aligned with the image stretched the same way). For
+ * masks alone: no image to warp alongside.
+ * @internal
+ */
+export function resizeMask(mask: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
+  if (w === outW && h === outH) return mask;
+  const nearest = (i: number, from: number, to: number): number => Math.min(from - 1, Math.max(0, Math.round(((i + 0.5) * from) / to - 0.5)));
+  const cols = Int32Array.from({ length: outW }, (_, x) => nearest(x, w, outW));
+  const out = new Uint8Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    const row = nearest(y, h, outH) * w;
+    for (let x = 0; x < outW; x++) out[y * outW + x] = mask[row + cols[x]!]!;
+  }
+  return out;
+}
+
 /** Stretches a sample to `width`×`height` (image bilinear, mask nearest). @internal */
 export function resizeSample(s: SegSample, width: number, height: number): SegSample {
   if (s.width === width && s.height === height) return s;

@@ -8,7 +8,7 @@
 import { copyFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { emitProgress, encodeImage, ErrorCodes, makeDirs, ModelkitError, writeFileAtomic, type ProgressCallback } from '@modelkit/core';
-import { resizeSample } from './joint-transforms';
+import { resizeMask } from './joint-transforms';
 import { decodeSegEntry, type SegEntry } from './seg-data';
 import { IGNORE_INDEX } from './seg-sample';
 
@@ -213,7 +213,7 @@ export async function fixSegData(entries: SegEntry[], outDir: string, options: {
     taken.add(stem);
     let data = applyRemap(mask.data, options.remap);
     if (mask.width !== image.width || mask.height !== image.height) {
-      data = resizeSample({ image: new Float32Array(mask.width * mask.height * 3), mask: data, width: mask.width, height: mask.height }, image.width, image.height).mask;
+      data = resizeMask(data, mask.width, mask.height, image.width, image.height);
     }
     await copyFile(entry.image, join(outDir, 'images', `${stem}${extname(entry.image)}`));
     // The label in all three channels: readers that take the first channel or convert to grey get it back.

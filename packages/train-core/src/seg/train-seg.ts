@@ -22,7 +22,7 @@ import { decodeSegEntry, readSegSources, type SegEntry } from './seg-data';
 import { SegDataset, segAugment } from './seg-dataset';
 import { applyRemap, lintSegData, parseRemap, type SegLintFinding } from './seg-lint';
 import { IGNORE_INDEX, type SegSample } from './seg-sample';
-import { resizeSample } from './joint-transforms';
+import { resizeMask } from './joint-transforms';
 
 /** Options of {@link trainSeg}. */
 export interface TrainSegOptions extends Partial<SegTrainConfig> {
@@ -107,7 +107,7 @@ export async function loadSegSamples(
     const labels = applyRemap(mask.data, options.remap);
     for (let i = 0; i < labels.length; i++) if (labels[i] >= numClasses && labels[i] !== IGNORE_INDEX) labels[i] = IGNORE_INDEX;
     const small = await resizeImage(image, size, size);
-    const m = resizeSample({ image: new Float32Array(mask.width * mask.height * 3), mask: labels, width: mask.width, height: mask.height }, size, size).mask;
+    const m = resizeMask(labels, mask.width, mask.height, size, size);
     samples.push({ image: Float32Array.from(small.data), mask: m, width: size, height: size });
   }
   return { samples, skipped };
