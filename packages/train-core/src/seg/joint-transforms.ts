@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError } from '@modelkit/core';
 import type { SeededRng } from '../data/seeded-rng';
+import { warpAffine, type InverseAffine } from '../augment/warp-affine';
 import { IGNORE_INDEX, type SegSample } from './seg-sample';
 
 /** One joint transform: a new sample (or the input itself when nothing changed). */
@@ -21,12 +22,13 @@ export function composeSeg(transforms: SegTransform[]): SegTransform {
 
 /**
  * Maps every output pixel back into the input through the 2×3 affine `inv` (output pixel
- * centre → input coordinates) and samples image (bilinear) and mask (nearest).
+ * centre → input coordinates) and samples image (bilinear, train-core's `warpAffine`) and
+ * mask (nearest, with the same mapping).
  * @internal
  */
-function warpSample(s: SegSample, outW: number, outH: number, inv: readonly number[], imPad: number, labelPad: number): SegSample {
-  const { width: w, height: h, image, mask } = s;
-  const outImage = new Float32Array(outW * outH * 3);
+function warpSample(s: SegSample, outW: number, outH: number, inv: InverseAffine, imPad: number, labelPad: number): SegSample {
+  const { width: w, height: h, mask } = s;
+  const image = warpAffine({ data: s.image, width: w, height: h, channels: 3 }, inv, outW, outH, imPad).data;
   const outMask = new Uint8Array(outW * outH);
   const [a, b, c, d, e, f] = inv;
   for (let y = 0; y < outH; y++) {
@@ -34,35 +36,12 @@ function warpSample(s: SegSample, outW: number, outH: number, inv: readonly numb
     for (let x = 0; x < outW; x++) {
       const cx = x + 0.5;
       // Input coordinates of this pixel's centre, in pixel-index units.
-      const sx = a * cx + b * cy + c - 0.5;
-      const sy = d * cx + e * cy + f - 0.5;
-      const o = y * outW + x;
-      const nx = Math.round(sx);
-      const ny = Math.round(sy);
-      outMask[o] = nx >= 0 && nx < w && ny >= 0 && ny < h ? mask[ny * w + nx] : labelPad;
-      if (sx < -0.5 || sy < -0.5 || sx > w - 0.5 || sy > h - 0.5) {
-        outImage[o * 3] = outImage[o * 3 + 1] = outImage[o * 3 + 2] = imPad;
-        continue;
-      }
-      // Clamp-to-edge inside the image (as cv2's half-pixel bilinear resize).
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const xa = Math.min(Math.max(x0, 0), w - 1);
-      const xb = Math.min(Math.max(x0 + 1, 0), w - 1);
-      const ya = Math.min(Math.max(y0, 0), h - 1);
-      const yb = Math.min(Math.max(y0 + 1, 0), h - 1);
-      for (let ch = 0; ch < 3; ch++) {
-        const p00 = image[(ya * w + xa) * 3 + ch];
-        const p01 = image[(ya * w + xb) * 3 + ch];
-        const p10 = image[(yb * w + xa) * 3 + ch];
-        const p11 = image[(yb * w + xb) * 3 + ch];
-        outImage[o * 3 + ch] = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
-      }
+      const nx = Math.round(a * cx + b * cy + c - 0.5);
+      const ny = Math.round(d * cx + e * cy + f - 0.5);
+      outMask[y * outW + x] = nx >= 0 && nx < w && ny >= 0 && ny < h ? mask[ny * w + nx]! : labelPad;
     }
   }
-  return { image: outImage, mask: outMask, width: outW, height: outH };
+  return { image, mask: outMask, width: outW, height: outH };
 }
 
 /**
@@ -190,7 +169,7 @@ function randomVerticalFlip(options: { prob?: number } = {}): SegTransform {
 }
 
 /** Inverse (output → input) of the forward affine `[a b c; d e f]`. */
-function invertAffine([a, b, c, d, e, f]: number[]): number[] {
+function invertAffine([a, b, c, d, e, f]: readonly number[]): InverseAffine {
   const det = a * e - b * d;
   return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
 }
